@@ -1,0 +1,150 @@
+"""Build: Documents -> NoteSpecs (fields, guid, deck, tags, mod), ready to write.
+
+One note per term by default ("term"); with "sentence", one note per sentence
+with one cloze number per term. Identity comes from normalize.py; this module
+only decides what goes into each field.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .cloze import build_cloze, escape_text, highlight
+from .errors import OutputError, UsageError
+from .model import Document, NoteSpec, Sentence, Term
+from .normalize import article_scope, guid_for, normalize_term
+from .notetype import FIELD_NAMES
+
+GROUPS = ("term", "sentence")
+DEFAULT_PARENT_DECK = "ankidigest"
+_TAG_BAD = re.compile(r"[\s\"\x00-\x1f\x7f]+")
+_SAFE_URL = re.compile(r"^https?://", re.I)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How Documents become notes. ``deck`` may contain '{title}' for a deck per post."""
+
+    deck: str | None = None
+    tags: tuple[str, ...] = ()
+    group: str = "term"
+
+
+def build_notes(
+    documents: Sequence[Document], options: BuildOptions | None = None
+) -> list[NoteSpec]:
+    """Turn walked posts into notes. Raises OutputError if two notes would share a guid."""
+    options = options or BuildOptions()
+    if options.group not in GROUPS:
+        raise UsageError(f"--group must be one of {', '.join(GROUPS)}, not {options.group!r}")
+    notes: list[NoteSpec] = []
+    earlier: dict[tuple[str, str], int] = {}  # occurrences counted in earlier posts
+    for doc in documents:
+        deck = deck_name(doc, options.deck, several=len(documents) > 1)
+        base_tags = _tags(doc.post.tags + doc.post.categories + options.tags)
+        counted: dict[tuple[str, str], int] = {}
+        for sentence in doc.sentences:
+            scope = article_scope(sentence.article, doc.post.path, sentence.section)
+            numbered = []
+            for term in sentence.terms:
+                key = (scope, normalize_term(term.text))
+                counted[key] = max(counted.get(key, 0), term.occurrence)
+                numbered.append((term, term.occurrence + earlier.get(key, 0)))
+            tags = base_tags + _tags(("::".join(sentence.section),) if sentence.section else ())
+            if options.group == "term":
+                for term, occurrence in numbered:
+                    ident = f"{scope}#{normalize_term(term.text)}#{occurrence}"
+                    notes.append(_note(sentence, (term,), ident, deck, tags))
+            else:
+                first, occurrence = numbered[0]
+                ident = f"{scope}#s#{normalize_term(first.text)}#{occurrence}"
+                notes.append(_note(sentence, sentence.terms, ident, deck, tags))
+        for key, count in counted.items():
+            earlier[key] = earlier.get(key, 0) + count
+    check_unique(notes)
+    return notes
+
+
+def check_unique(notes: Iterable[NoteSpec]) -> None:
+    seen: dict[str, NoteSpec] = {}
+    for note in notes:
+        other = seen.get(note.guid)
+        if other is not None:
+            raise OutputError(
+                f"{note.path}:{note.line}: note would share its identity with "
+                f"{other.path}:{other.line} ({note.key!r}); nothing was written"
+            )
+        seen[note.guid] = note
+
+
+def deck_name(doc: Document, requested: str | None, several: bool) -> str:
+    title = _deck_part(doc.post.title)
+    if requested:
+        name = requested.replace("{title}", title)
+    else:
+        name = f"{DEFAULT_PARENT_DECK}::{title}" if several else title
+    parts = [p.strip() for p in name.split("::")]
+    if not all(parts):
+        raise UsageError(f"deck name {name!r} has an empty part")
+    return "::".join(parts)
+
+
+def _deck_part(title: str) -> str:
+    return " ".join(title.replace("::", ":").split()) or "ankidigest"
+
+
+def _tags(raw: Iterable[str]) -> tuple[str, ...]:
+    out = []
+    for tag in raw:
+        clean = _TAG_BAD.sub("_", tag.strip()).strip("_")
+        if clean and clean not in out:
+            out.append(clean)
+    return tuple(out)
+
+
+def _note(
+    sentence: Sentence, terms: tuple[Term, ...], ident: str, deck: str, tags: tuple[str, ...]
+) -> NoteSpec:
+    if len(terms) == 1:
+        spans = [(terms[0].start, terms[0].end, 1)]
+    else:
+        spans = [(t.start, t.end, i) for i, t in enumerate(terms, 1)]
+    article = sentence.article
+    post = sentence.post
+    url = article.url if article and _SAFE_URL.match(article.url) else ""
+    title = article.title if article else post.title
+    date = (article.date if article else None) or post.date
+    section = " › ".join(sentence.section)
+    para = sentence.paragraph
+    fields = dict.fromkeys(FIELD_NAMES, "")
+    fields.update(
+        Text=build_cloze(sentence.text, spans),
+        Term=escape_text(", ".join(t.text for t in terms)),
+        Context=highlight(para.text, para.bold) if para.text.strip() != sentence.text else "",
+        Source=escape_text(title),
+        URL=html.escape(url, quote=True),
+        Date=date or "",
+        Section=escape_text(section),
+        Post=escape_text(post.title),
+        Key=escape_text(ident),
+        Translation=escape_text(sentence.translation),
+    )
+    return NoteSpec(
+        guid=guid_for(ident),
+        key=ident,
+        fields=tuple(fields[name] for name in FIELD_NAMES),
+        tags=tags,
+        deck=deck,
+        mod=post.mtime,
+        terms=tuple(t.text for t in terms),
+        sentence=sentence.text,
+        source=url or None,
+        title=title,
+        date=date,
+        section=section,
+        path=post.path,
+        line=terms[0].line,
+    )

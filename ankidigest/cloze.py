@@ -1,0 +1,48 @@
+"""Cloze text: a sentence as HTML with its terms as {{cN::...}} deletions.
+
+Every piece of the sentence is HTML-escaped, and braces and colons that could
+look like cloze syntax are written as character references, so text such as
+'{{c1::x}}' or 'a::b' in a post can neither create, end nor break a deletion.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+_NEUTRAL = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
+
+def escape_text(text: str) -> str:
+    """Plain text -> HTML safe inside a cloze field (outside a deletion)."""
+    out = html.escape(text, quote=False).translate(_NEUTRAL).replace("::", "&#58;&#58;")
+    return out.replace("\n", "<br>")
+
+
+def escape_answer(text: str) -> str:
+    """Plain text -> HTML safe inside a deletion (where one ':' after another ends it)."""
+    return html.escape(text, quote=False).translate(_NEUTRAL).replace(":", "&#58;")
+
+
+def build_cloze(sentence: str, spans: Sequence[tuple[int, int, int]]) -> str:
+    """``spans`` are (start, end, cloze number), sorted and not overlapping."""
+    out: list[str] = []
+    pos = 0
+    for start, end, number in spans:
+        out.append(escape_text(sentence[pos:start]))
+        out.append(f"{{{{c{number}::{escape_answer(sentence[start:end])}}}}}")
+        pos = end
+    out.append(escape_text(sentence[pos:]))
+    return "".join(out)
+
+
+def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """Plain text -> HTML with the given spans in <b>."""
+    out: list[str] = []
+    pos = 0
+    for start, end in spans:
+        out.append(escape_text(text[pos:start]))
+        out.append("<b>" + escape_text(text[start:end]) + "</b>")
+        pos = end
+    out.append(escape_text(text[pos:]))
+    return "".join(out)

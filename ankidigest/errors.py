@@ -1,0 +1,34 @@
+"""The one exception hierarchy of ankidigest: catch AnkidigestError to catch everything."""
+
+from __future__ import annotations
+
+
+class AnkidigestError(Exception):
+    """Base class of every error ankidigest raises on purpose.
+
+    ``str(error)`` is a complete one-line message meant for a person, naming the
+    file (and line, when there is one) and what to do next.
+    """
+
+    exit_code = 1
+
+
+class InputError(AnkidigestError):
+    """A post cannot be read: missing, not text, not UTF-8, no posts in a folder."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.reason = message
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}")
+
+
+class OutputError(AnkidigestError):
+    """The output cannot be written, or two notes would share one identity."""
+
+
+class UsageError(AnkidigestError):
+    """The request itself does not make sense (unknown output format, bad option value)."""
+
+    exit_code = 2

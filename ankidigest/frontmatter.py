@@ -1,0 +1,139 @@
+"""YAML front matter: split it off a post and read the few keys we use.
+
+Loading is safe (no tags that build objects), bounded in size, and refuses
+aliases, so a hostile header cannot run code or expand into gigabytes. A broken
+header is a warning, never a failure: the post still exports.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+MAX_FRONT_MATTER = 64 * 1024
+_OPEN = re.compile(r"\A---[ \t]*\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    title: str | None = None
+    date: str | None = None
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    warning: str | None = None
+
+
+def split(text: str) -> tuple[str | None, str, int]:
+    """Return (yaml text or None, body, number of lines the header took).
+
+    The body keeps the header's lines as blank lines so that line numbers
+    in the body stay true to the file.
+    """
+    if not _OPEN.match(text):
+        return None, text, 0
+    close = _CLOSE.search(text, 4)
+    if close is None:
+        return None, text, 0
+    header = text[4 : close.start()]
+    end = close.end()
+    nlines = text.count("\n", 0, end)
+    return header, "\n" * nlines + text[end:], nlines
+
+
+def parse(header: str) -> FrontMatter:
+    """Read title, date, tags and categories from a YAML header (never raises)."""
+    import yaml
+
+    if len(header) > MAX_FRONT_MATTER:
+        return FrontMatter(warning=f"front matter larger than {MAX_FRONT_MATTER} bytes, ignored")
+    try:
+        loader = _NoAliasLoader(header)
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return FrontMatter(warning=f"front matter is not valid YAML{where}: {problem}; ignored")
+    if data is None:
+        return FrontMatter()
+    if not isinstance(data, dict):
+        return FrontMatter(warning="front matter is not a mapping; ignored")
+    return FrontMatter(
+        title=_text(data.get("title")),
+        date=_date(data.get("date")),
+        tags=_words(data.get("tags")),
+        categories=_words(data.get("categories") or data.get("category")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return _unwikilink(text) or None
+
+
+def _date(value: Any) -> str | None:
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        m = re.match(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", value)
+        if m:
+            return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    return None
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.split() if isinstance(value, str) else value
+    if not isinstance(items, list):
+        return ()
+    out = []
+    for item in items[:200]:
+        if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            word = _unwikilink(str(item).strip())
+            if word:
+                out.append(word)
+    return tuple(out)
+
+
+def _unwikilink(text: str) -> str:
+    """'[[Target|Alias]]' -> 'Alias', '[[Target]]' -> 'Target' (Obsidian front matter)."""
+    return re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", text)
+
+
+def _make_loader() -> type:
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases are not allowed in front matter", None
+                )
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
+
+
+class _LazyLoader:
+    """Builds the loader class on first use so importing this module stays cheap."""
+
+    cls: type | None = None
+
+    def __call__(self, text: str) -> Any:
+        if _LazyLoader.cls is None:
+            _LazyLoader.cls = _make_loader()
+        return _LazyLoader.cls(text)
+
+
+_NoAliasLoader = _LazyLoader()

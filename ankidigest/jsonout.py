@@ -1,0 +1,55 @@
+"""Write: NoteSpecs -> JSON (a list with one object per note), to a file or stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .model import NoteSpec
+from .notetype import FIELD_INDEX
+from .output import write_atomic
+
+
+def note_dict(note: NoteSpec) -> dict[str, Any]:
+    fields = note.fields
+    return {
+        "term": ", ".join(note.terms),
+        "terms": list(note.terms),
+        "sentence": note.sentence,
+        "source": note.source,
+        "cloze": fields[FIELD_INDEX["Text"]],
+        "guid": note.guid,
+        "key": note.key,
+        "deck": note.deck,
+        "tags": list(note.tags),
+        "date": note.date,
+        "title": note.title,
+        "section": note.section,
+        "lemma": fields[FIELD_INDEX["Lemma"]],
+        "definition": fields[FIELD_INDEX["Definition"]],
+        "translation": fields[FIELD_INDEX["Translation"]],
+        "file": note.path,
+        "line": note.line,
+        "mod": note.mod,
+    }
+
+
+def dumps(notes: Sequence[NoteSpec]) -> str:
+    return json.dumps([note_dict(n) for n in notes], ensure_ascii=False, indent=1) + "\n"
+
+
+def write_json(notes: Sequence[NoteSpec], path: str) -> None:
+    """Write JSON to ``path`` atomically, or to standard output when ``path`` is '-'."""
+    text = dumps(notes)
+    if path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+    write_atomic(path, write)
