@@ -1,0 +1,94 @@
+"""Shared test helpers: paths, the user's corpus (when present) and a real Anki collection."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "2025-03-02-science-news.md"
+CORPUS = REPO.parent / "shared" / "corpus" / "war-news.md"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The user's real post; only in the developers' checkout, so skip elsewhere."""
+    if not CORPUS.exists():
+        pytest.skip("../shared/corpus/war-news.md is not here (a user's clone)")
+    return CORPUS
+
+
+@dataclass
+class ImportLog:
+    new: int
+    updated: int
+    duplicate: int
+    conflicting: int
+
+
+class Anki:
+    """A fresh, real Anki collection (the `anki` package), imported into as Anki does."""
+
+    def __init__(self, path: Path) -> None:
+        from anki.collection import Collection
+
+        self.col = Collection(str(path))
+
+    def import_apkg(self, apkg: Path | str) -> ImportLog:
+        from anki import import_export_pb2 as ie
+        from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+        response = self.col.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(apkg),
+                options=ImportAnkiPackageOptions(
+                    merge_notetypes=False,
+                    update_notes=ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+                    update_notetypes=ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+                    with_scheduling=False,
+                    with_deck_configs=False,
+                ),
+            )
+        )
+        self.col.models._clear_cache()
+        log = response.log
+        return ImportLog(len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting))
+
+    def notes(self) -> list:  # list[anki.notes.Note]
+        return [self.col.get_note(nid) for nid in self.col.find_notes("")]
+
+    def cards(self) -> list:  # list[anki.cards.Card]
+        return [self.col.get_card(cid) for cid in self.col.find_cards("")]
+
+    def note_by_guid(self, guid: str):  # anki.notes.Note
+        nids = self.col.db.list("select id from notes where guid = ?", guid)
+        assert len(nids) == 1, f"{len(nids)} notes with guid {guid!r}"
+        return self.col.get_note(nids[0])
+
+    def answer(self, card, ease: int = 3) -> None:
+        """Study a card once (gives it review history)."""
+        self.col.sched.get_queued_cards()  # make sure the queue is built
+        card.start_timer()
+        self.col.sched.answerCard(card, ease)
+
+    def close(self) -> None:
+        self.col.close()
+
+
+@pytest.fixture
+def anki(tmp_path: Path) -> Iterator[Anki]:
+    (tmp_path / "anki").mkdir()
+    collection = Anki(tmp_path / "anki" / "collection.anki2")
+    try:
+        yield collection
+    finally:
+        collection.close()
+
+
+def touch(path: Path, mtime: int) -> None:
+    """Set a file's modification time (notes take their `mod` from it)."""
+    os.utime(path, (mtime, mtime))
