@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .build import BuildOptions, build_notes
+from .build import BuildOptions
 from .errors import InputError, UsageError
 from .model import Document, NoteSpec
-from .walker import read_post
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 OUTPUT_FORMATS = (".apkg", ".json")
@@ -43,9 +42,15 @@ def find_posts(inputs: Iterable[str]) -> list[str]:
     return unique
 
 
-def read_posts(inputs: Iterable[str]) -> list[Document]:
-    """Read every post named by ``inputs`` (files or folders) into Documents."""
-    return [read_post(path) for path in find_posts(inputs)]
+def read_posts(inputs: Iterable[str], *, jobs: int | None = None) -> list[Document]:
+    """Read every post named by ``inputs`` (files or folders) into Documents, in order.
+
+    Many posts are parsed in ``jobs`` worker processes (default: one per core);
+    ``jobs=1`` reads them one by one in this process. The result is the same.
+    """
+    from .stage import read_many
+
+    return read_many(find_posts(inputs), jobs)
 
 
 def output_format(path: str) -> str:
@@ -90,10 +95,39 @@ class ExportResult:
         return sum(len(d.skips) for d in self.documents)
 
 
-def export(inputs: Iterable[str], output: str, options: BuildOptions | None = None) -> ExportResult:
-    """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does."""
+def export(
+    inputs: Iterable[str],
+    output: str,
+    options: BuildOptions | None = None,
+    *,
+    jobs: int | None = None,
+    cache_dir: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ExportResult:
+    """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does.
+
+    ``jobs``: worker processes for parsing (default: one per core; 1: none).
+    ``cache_dir``: keep each walked and built post there and reuse it while the post,
+    the options and ankidigest are unchanged (see ``cache.py``; the CLI uses
+    ``cache.default_dir()``). ``progress(stage, done, total)`` is called as posts are
+    read (stage "read") and around the write ("write").
+    """
+    from .stage import read_and_build
+
     output_format(output)
-    documents = read_posts(inputs)
-    notes = build_notes(documents, options)
+    options = options or BuildOptions()
+    files = find_posts(inputs)
+    cache = None
+    if cache_dir is not None:
+        from .cache import PostCache
+
+        cache = PostCache(cache_dir)
+    documents, notes = read_and_build(files, options, jobs=jobs, cache=cache, progress=progress)
+    if progress:
+        progress("write", 0, len(notes))
     write_package(notes, output)
+    if progress:
+        progress("write", len(notes), len(notes))
+    if cache is not None:
+        cache.prune_daily()
     return ExportResult(tuple(documents), tuple(notes))

@@ -22,6 +22,7 @@ GROUPS = ("term", "sentence")
 DEFAULT_PARENT_DECK = "ankidigest"
 _TAG_BAD = re.compile(r"[\s\"\x00-\x1f\x7f]+")
 _SAFE_URL = re.compile(r"^https?://", re.I)
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def _note(
         Term=escape_text(", ".join(t.text for t in terms)),
         Context=highlight(para.text, para.bold) if para.text.strip() != sentence.text else "",
         Source=escape_text(title),
-        URL=html.escape(url, quote=True),
+        URL=html.escape(url, quote=True) if _HTML_SPECIAL.search(url) else url,
         Date=date or "",
         Section=escape_text(section),
         Post=escape_text(post.title),

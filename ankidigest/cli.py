@@ -68,6 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="term",
         help="one note per bolded term (default), or one note per sentence with one cloze per term",
     )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="parse many posts in N processes (default: one per core; 1: no extra process)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="re-read every post instead of reusing the ones that did not change "
+        "(cache: $ANKIDIGEST_CACHE_DIR, else $XDG_CACHE_HOME/ankidigest or ~/.cache/ankidigest)",
+    )
     talk = parser.add_mutually_exclusive_group()
     talk.add_argument(
         "-v",
@@ -88,19 +101,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0)
 
+    if args.jobs is not None and args.jobs < 1:
+        parser.print_usage(sys.stderr)
+        print("ankidigest: error: --jobs must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
+
     from .api import export
     from .build import BuildOptions
+    from .cache import default_dir
     from .errors import AnkidigestError
+    from .progress import ProgressBar
 
     options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
+    bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
     try:
-        result = export(args.inputs, args.output, options)
+        result = export(
+            args.inputs,
+            args.output,
+            options,
+            jobs=args.jobs,
+            cache_dir=None if args.no_cache else default_dir(),
+            progress=bar,
+        )
     except AnkidigestError as exc:
+        if bar:
+            bar.close()
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        if bar:
+            bar.close()
         print("ankidigest: interrupted; nothing was written", file=sys.stderr)
         return 130
+    if bar:
+        bar.close()
 
     if args.verbose:
         for doc in result.documents:

@@ -8,13 +8,17 @@ look like cloze syntax are written as character references, so text such as
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 _NEUTRAL = str.maketrans({"{": "&#123;", "}": "&#125;"})
+_NEEDS_ESCAPE = re.compile(r"[&<>{}\n]|::")
 
 
 def escape_text(text: str) -> str:
     """Plain text -> HTML safe inside a cloze field (outside a deletion)."""
+    if not _NEEDS_ESCAPE.search(text):
+        return text  # the common case; returning the same object also saves memory
     out = html.escape(text, quote=False).translate(_NEUTRAL).replace("::", "&#58;&#58;")
     return out.replace("\n", "<br>")
 

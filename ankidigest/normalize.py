@@ -8,6 +8,7 @@ to these functions gives every existing user's notes new guids (duplicates).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -23,12 +24,14 @@ _BASE91 = (
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_term(term: str) -> str:
     """Case, width, quotes and spacing do not change a term's identity."""
     text = unicodedata.normalize("NFKC", term).translate(_QUOTES).casefold()
     return " ".join(text.split())
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def normalize_url(url: str) -> str:
     """Scheme, 'www.', fragment, tracking parameters and a trailing slash do not count."""
     raw = url.strip()

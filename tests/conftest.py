@@ -14,6 +14,14 @@ EXAMPLE = REPO / "examples" / "2025-03-02-science-news.md"
 CORPUS = REPO.parent / "shared" / "corpus" / "war-news.md"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI caches walked posts; keep each test's cache away from the user's."""
+    monkeypatch.setenv("ANKIDIGEST_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def corpus() -> Path:
     """The user's real post; only in the developers' checkout, so skip elsewhere."""

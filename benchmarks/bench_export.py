@@ -1,0 +1,266 @@
+"""How fast, how big and how hungry is an export of a whole blog?
+
+    python benchmarks/bench_export.py                 # 100,000 terms, growth at 25k/50k/100k
+    python benchmarks/bench_export.py --terms 20000 --sizes 5000,10000,20000 --rounds 1
+
+It writes a synthetic blog (benchmarks/corpus.py, fixed --seed) and, in one run,
+alternating the commands round after round (medians are reported):
+
+  genanki      genanki alone writing the same notes: Note(model=our note type,
+               fields=, guid=, tags=) and Package.write_to_file; timed inside its
+               process from the first Note to the written file (no start-up, no
+               reading), so it is the strictest baseline
+  export       `python -m ankidigest POSTS -o out.apkg -q` in a fresh process with
+               an empty cache and no prior package: wall time of the whole process
+  no cache     the same with --no-cache: every post parsed, nothing cached
+  prior        the same command again: the prior package and the cache are there
+  one changed  one post edited (a word added to a sentence), then the same command
+
+Peak RSS is the largest single process (the parent or a parsing worker, from
+wait4) and, sampled every 20 ms from /proc, all of them together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import corpus
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@dataclass
+class Run:
+    seconds: float
+    rss_max: int  # bytes, the largest process
+    rss_sum: int  # bytes, all processes of the run together (sampled)
+
+
+def _tree_rss(pid: int) -> int:
+    total = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run ``cmd`` to the end; its wall time and peak memory."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out = proc.stdout.read() if proc.stdout else b""
+    err = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode()}{out.decode()}")
+    rss_max = usage.ru_maxrss * 1024
+    return Run(seconds, rss_max, max(peak, rss_max))
+
+
+def genanki_child(notes_file: str, out: str) -> None:
+    """In a child process: time genanki writing the notes in ``notes_file``."""
+    import genanki
+
+    from ankidigest.apkg import deck_id
+    from ankidigest.notetype import genanki_model
+
+    with open(notes_file, "rb") as fh:
+        rows = pickle.load(fh)
+    start = time.perf_counter()
+    model = genanki_model()
+    decks: dict[str, genanki.Deck] = {}
+    for fields, guid, tags, deck in rows:
+        if deck not in decks:
+            decks[deck] = genanki.Deck(deck_id(deck), deck)
+        decks[deck].add_note(genanki.Note(model=model, fields=fields, guid=guid, tags=tags))
+    genanki.Package(list(decks.values())).write_to_file(out)
+    print(time.perf_counter() - start)
+
+
+def prepare_notes(posts: str, notes_file: str) -> None:
+    """The notes ankidigest makes from ``posts``, as genanki's inputs."""
+    from ankidigest import build_notes, read_posts
+
+    notes = build_notes(read_posts([posts]))
+    rows = [(list(n.fields), n.guid, list(n.tags), n.deck) for n in notes]
+    with open(notes_file, "wb") as fh:
+        pickle.dump(rows, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class Bench:
+    def __init__(self, work: str, terms: int, seed: int) -> None:
+        self.work = work
+        self.posts = os.path.join(work, f"posts-{terms}")
+        self.info = corpus.generate(self.posts, terms, seed)
+        self.notes_file = os.path.join(work, f"notes-{terms}.pickle")
+        prepare_notes(self.posts, self.notes_file)
+        self.out = os.path.join(work, f"out-{terms}.apkg")
+        self.genanki_out = os.path.join(work, f"genanki-{terms}.apkg")
+        self.edits = 0
+
+    def genanki(self) -> Run:
+        cmd = [sys.executable, __file__, "--genanki-child", self.notes_file, self.genanki_out]
+        proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        return Run(float(proc.stdout.strip()), 0, 0)
+
+    def export(self, cache: str | None, *extra: str) -> Run:
+        env = dict(os.environ)
+        if cache is not None:
+            env["ANKIDIGEST_CACHE_DIR"] = cache
+        cmd = [sys.executable, "-m", "ankidigest", self.posts, "-o", self.out, "-q", *extra]
+        return run(cmd, env)
+
+    def round(self) -> dict[str, Run]:
+        results = {"genanki": self.genanki()}
+        cache = tempfile.mkdtemp(prefix="cache-", dir=self.work)
+        if os.path.exists(self.out):
+            os.unlink(self.out)
+        results["export"] = self.export(cache)
+        results["prior"] = self.export(cache)
+        os.unlink(self.out)
+        results["no cache"] = self.export(None, "--no-cache")
+        self.export(cache)  # the prior package and a warm cache again
+        self.edits += 1
+        files = self.info.files
+        corpus.edit_one(files[(self.edits * 7919) % len(files)], int(time.time()))
+        results["one changed"] = self.export(cache)
+        shutil.rmtree(cache)
+        return results
+
+
+def median_runs(rounds: list[dict[str, Run]]) -> dict[str, Run]:
+    out = {}
+    for name in rounds[0]:
+        runs = [r[name] for r in rounds]
+        out[name] = Run(
+            statistics.median(r.seconds for r in runs),
+            max(r.rss_max for r in runs),
+            max(r.rss_sum for r in runs),
+        )
+    return out
+
+
+def help_time(rounds: int) -> float:
+    times = []
+    for _ in range(max(rounds, 5)):
+        times.append(run([sys.executable, "-m", "ankidigest", "--help"]).seconds)
+    return statistics.median(times)
+
+
+def mb(n: int) -> str:
+    return f"{n / 1e6:.0f} MB"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--terms", type=int, default=100_000, help="terms in the main run")
+    parser.add_argument(
+        "--sizes", default="25000,50000,100000", help="term counts for the growth table"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every command")
+    parser.add_argument("--work", help="folder for the corpus and outputs (default: a temp dir)")
+    parser.add_argument("--genanki-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.genanki_child:
+        genanki_child(*args.genanki_child)
+        return 0
+
+    work = args.work or tempfile.mkdtemp(prefix="ankidigest-bench-")
+    os.makedirs(work, exist_ok=True)
+    import ankidigest
+
+    print(
+        f"ankidigest {ankidigest.__version__}, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores, seed {args.seed}, {args.rounds} rounds (medians)"
+    )
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s} | {args.terms})
+    growth: dict[int, tuple[corpus.Corpus, dict[str, Run]]] = {}
+    for size in sizes:
+        bench = Bench(work, size, args.seed)
+        rounds = [bench.round() for _ in range(args.rounds)]
+        growth[size] = (bench.info, median_runs(rounds))
+        if size == args.terms:
+            main_bench = bench
+
+    info, res = growth[args.terms]
+    base = res["genanki"].seconds
+    posts = len(info.files)
+    print(f"\ncorpus: {posts} posts, {info.terms:,} terms, {info.bytes / 1e6:.1f} MB of markdown\n")
+    print(
+        f"{'command':<14} {'time':>8} {'x genanki':>10} {'x export':>9} {'peak RSS':>9} "
+        f"{'all procs':>10}"
+    )
+    export_s = res["export"].seconds
+    for name in ("genanki", "export", "no cache", "prior", "one changed"):
+        r = res[name]
+        rss = f"{mb(r.rss_max):>9} {mb(r.rss_sum):>10}" if r.rss_max else f"{'-':>9} {'-':>10}"
+        print(
+            f"{name:<14} {r.seconds:>7.2f}s {r.seconds / base:>9.2f}x "
+            f"{r.seconds / export_s:>8.2f}x {rss}"
+        )
+    ours = os.path.getsize(main_bench.out)
+    theirs = os.path.getsize(main_bench.genanki_out)
+    print(
+        f"\n.apkg size: ankidigest {ours / 1e6:.1f} MB, genanki {theirs / 1e6:.1f} MB "
+        f"(stored): {ours / theirs:.3f} of it"
+    )
+    print(f"ankidigest --help: {help_time(args.rounds):.3f}s")
+
+    print("\ngrowth (export: cold cache, no prior package)")
+    print(
+        f"{'terms':>8} {'posts':>6} {'genanki':>8} {'export':>8} {'us/term':>8} "
+        f"{'peak RSS':>9} {'all procs':>10} {'one changed':>12}"
+    )
+    for size in sizes:
+        info, r = growth[size]
+        e = r["export"]
+        print(
+            f"{info.terms:>8,} {len(info.files):>6} {r['genanki'].seconds:>7.2f}s "
+            f"{e.seconds:>7.2f}s {e.seconds / info.terms * 1e6:>8.1f} {mb(e.rss_max):>9} "
+            f"{mb(e.rss_sum):>10} {r['one changed'].seconds:>11.2f}s"
+        )
+    if not args.work:
+        shutil.rmtree(work)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
