@@ -3,8 +3,9 @@
 genanki builds the collection schema, the note type and the decks; we insert
 the notes and cards ourselves because each note needs its own ``mod`` (Anki
 updates a note only when the incoming ``mod`` is newer) and because genanki's
-per-note path is slow. The zip is deflated with fixed entry times and the rows
-are written in a fixed order, so the same notes give the same bytes.
+per-note path is slow. The zip is deflated (on every core, ``zipout.py``) with
+fixed entry times and the rows are written in a fixed order, so the same notes
+give the same bytes.
 """
 
 from __future__ import annotations
@@ -15,16 +16,15 @@ import os
 import re
 import sqlite3
 import tempfile
-import time
 import zipfile
 from collections.abc import Iterator, Sequence
 
 from .model import NoteSpec
 from .notetype import MODEL_ID, NOTETYPE_MOD, SORT_FIELD, genanki_model
 from .output import write_atomic
+from .zipout import write_zip
 
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-# zlib level 1: a third of the time of the default level 6, about 10% bigger.
+# zlib level 1: a quarter of the time of the default level 6, about 10% bigger.
 ZIP_LEVEL = 1
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -47,28 +47,14 @@ def _write(notes: Sequence[NoteSpec], zip_path: str) -> None:
         conn = sqlite3.connect(db_path)
         try:
             # A scratch file: no rollback journal, no fsync.
+            conn.execute("PRAGMA page_size=16384")  # fewer, fuller pages: faster, smaller
             conn.execute("PRAGMA journal_mode=OFF")
             conn.execute("PRAGMA synchronous=OFF")
             _fill(conn, notes)
             conn.commit()
         finally:
             conn.close()
-        with zipfile.ZipFile(
-            zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL
-        ) as out:
-            _add(out, "collection.anki2", db_path)
-            info = zipfile.ZipInfo("media", date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            out.writestr(info, "{}")
-
-
-def _add(out: zipfile.ZipFile, name: str, path: str) -> None:
-    # ZipFile.write is the only public way to get the archive's compression level
-    # for an entry; it takes the entry's time and mode from the file, so pin both.
-    os.chmod(path, 0o644)
-    stamp = time.mktime((*_ZIP_TIME, 0, 0, -1))
-    os.utime(path, (stamp, stamp))
-    out.write(path, name)
+        write_zip(zip_path, [("collection.anki2", db_path), ("media", b"{}")], ZIP_LEVEL)
 
 
 def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:

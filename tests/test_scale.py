@@ -266,3 +266,30 @@ def test_progress_bar_draws_one_line_and_erases_it() -> None:
     short("read", 1, 2)
     short.close()
     assert quiet.getvalue() == ""
+
+
+@pytest.mark.parametrize("size", [0, 1, 999, 1000, 25_000])
+def test_zip_pieces_deflated_apart_read_back_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    import random
+    import zipfile
+
+    from ankidigest import zipout
+
+    monkeypatch.setattr(zipout, "CHUNK", 1000)  # many pieces, each primed by the last
+    rng = random.Random(size)
+    words = [bytes(rng.choice(b"abcdefgh") for _ in range(5)) for _ in range(40)]
+    data = b" ".join(rng.choice(words) for _ in range(size))[:size]
+    source = tmp_path / "data.bin"
+    source.write_bytes(data)
+    out = tmp_path / "out.zip"
+    zipout.write_zip(str(out), [("from-file", str(source)), ("from-bytes", data)], 1)
+    first = out.read_bytes()
+    with zipfile.ZipFile(out) as archive:
+        assert archive.testzip() is None
+        assert archive.read("from-file") == data == archive.read("from-bytes")
+        info = archive.getinfo("from-file")
+        assert info.date_time == (1980, 1, 1, 0, 0, 0) and info.external_attr >> 16 == 0o100644
+    zipout.write_zip(str(out), [("from-file", str(source)), ("from-bytes", data)], 1)
+    assert out.read_bytes() == first

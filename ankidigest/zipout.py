@@ -1,0 +1,135 @@
+"""A small deterministic zip writer that deflates big entries on every core.
+
+zipfile deflates on one core. Deflate streams can be cut into pieces that are
+compressed apart and concatenated (each piece primed with the 32 KB before it
+and ended with a sync flush, only the last one finished), which is what pigz
+does; zlib releases the GIL while it compresses, so threads are enough. Entries
+get a fixed time (1980-01-01) and mode 0644, so the same input gives the same
+bytes. No ZIP64: entries must stay under 4 GB.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from .errors import OutputError
+
+CHUNK = 1 << 22  # 4 MB pieces
+WINDOW = 1 << 15  # deflate's history
+_DOS_TIME, _DOS_DATE = 0, (1 << 5) | 1  # 1980-01-01 00:00:00
+_LIMIT = 0xFFFFFFFF
+
+
+def write_zip(path: str, entries: list[tuple[str, str | bytes]], level: int) -> None:
+    """Write ``entries`` (name, source file path or bytes) to a new zip at ``path``."""
+    central: list[bytes] = []
+    with open(path, "wb") as out:
+        for name, source in entries:
+            offset = out.tell()
+            encoded = name.encode("utf-8")
+            header = _local_header(encoded, 0, 0, 0)
+            out.write(header)
+            crc = size = csize = 0
+            for raw, packed in _deflate(source, level):
+                crc = zlib.crc32(raw, crc)
+                size += len(raw)
+                csize += len(packed)
+                out.write(packed)
+            if max(size, csize, out.tell()) >= _LIMIT:
+                raise OutputError(f"{path}: {name} is too big for a zip without ZIP64")
+            end = out.tell()
+            out.seek(offset)
+            out.write(_local_header(encoded, crc, csize, size))
+            out.seek(end)
+            central.append(_central_header(encoded, crc, csize, size, offset))
+        start = out.tell()
+        for record in central:
+            out.write(record)
+        directory = out.tell() - start
+        out.write(
+            struct.pack(
+                "<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), directory, start, 0
+            )
+        )
+
+
+def _local_header(name: bytes, crc: int, csize: int, size: int) -> bytes:
+    fixed = struct.pack(
+        "<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, _DOS_TIME, _DOS_DATE, crc, csize, size, len(name), 0
+    )
+    return fixed + name
+
+
+def _central_header(name: bytes, crc: int, csize: int, size: int, offset: int) -> bytes:
+    fixed = struct.pack(
+        "<IHHHHHHIIIHHHHHII",
+        0x02014B50,
+        (3 << 8) | 20,  # made on Unix, zip 2.0
+        20,
+        0,
+        8,
+        _DOS_TIME,
+        _DOS_DATE,
+        crc,
+        csize,
+        size,
+        len(name),
+        0,
+        0,
+        0,
+        0,
+        0o100644 << 16,
+        offset,
+    )
+    return fixed + name
+
+
+def _pieces(source: str | bytes) -> Iterator[bytes]:
+    if isinstance(source, bytes):
+        for at in range(0, len(source), CHUNK):
+            yield source[at : at + CHUNK]
+        if not source:
+            yield b""
+        return
+    with open(source, "rb") as fh:
+        first = True
+        while (piece := fh.read(CHUNK)) or first:
+            first = False
+            yield piece
+
+
+def _compress(piece: bytes, history: bytes, level: int, last: bool) -> bytes:
+    if history:
+        comp = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=history)
+    else:
+        comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return comp.compress(piece) + comp.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+def _deflate(source: str | bytes, level: int) -> Iterator[tuple[bytes, bytes]]:
+    """(raw piece, its deflated bytes) in order; pieces compress in parallel threads."""
+    workers = min(4, os.cpu_count() or 1)
+    pending: deque[tuple[bytes, Future[bytes]]] = deque()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        history = b""
+        pieces = _pieces(source)
+        piece = next(pieces)
+        while True:
+            following = next(pieces, None)
+            last = following is None
+            pending.append((piece, pool.submit(_compress, piece, history, level, last)))
+            history = piece[-WINDOW:]
+            if len(pending) > workers:
+                raw, future = pending.popleft()
+                yield raw, future.result()
+            if following is None:
+                break
+            piece = following
+        while pending:
+            raw, future = pending.popleft()
+            yield raw, future.result()
