@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import gc
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -76,12 +77,16 @@ def read_and_build(
         work: list[Job] = [
             (files[i], alone, settings, cache.folder if cache else None) for i in todo
         ]
-        for i, (result, error) in zip(todo, _run(work, jobs), strict=True):
-            results[i] = result
-            errors[i] = error
+
+        def tick() -> None:
+            nonlocal done
             done += 1
             if progress:
                 progress("read", done, len(files))
+
+        for i, (result, error) in zip(todo, _run(work, jobs, tick), strict=True):
+            results[i] = result
+            errors[i] = error
         _raise_first(errors)
         found = [r for r in results if r is not None]
         documents = [doc for doc, _, _ in found]
@@ -133,14 +138,51 @@ Job = tuple[str, BuildOptions, tuple[str, ...], "str | None"]
 Outcome = tuple[Result | None, BaseException | None]
 
 
-def _run(work: list[Job], jobs: int | None) -> Iterator[Outcome]:
-    """Walk and build each job, in order: in worker processes when it pays."""
+def _run(work: list[Job], jobs: int | None, tick: Callable[[], None]) -> list[Outcome]:
+    """Walk and build each job; the outcomes in job order.
+
+    With a pool, this process works too: the workers take chunks from the front
+    of the list and we take posts from the back, so only the workers' share is
+    pickled and both cores stay busy until the two ends meet.
+    """
+    out: list[Outcome | None] = [None] * len(work)
     if not _worth_a_pool([path for path, *_ in work], jobs):
-        for job in work:
-            yield _walk_build(job)[0]
-        return
-    for kind, value in _pool_map(_in_worker, work, jobs):
-        yield (unpack(value), None) if kind == "ok" else (None, _rebuild_error(kind, value))
+        for i, job in enumerate(work):
+            out[i] = _walk_build(job)[0]
+            tick()
+        return [o for o in out if o is not None]
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    helpers = max(1, min(default_jobs() if jobs is None else jobs, len(work)) - 1)
+    chunk = max(1, min(8, len(work) // (helpers * 16)))
+    pending: deque[tuple[int, Future[list[tuple[str, Any]]]]] = deque()
+    lo, hi = 0, len(work)
+    pool = ProcessPoolExecutor(max_workers=helpers)
+    try:
+        while lo < hi or pending:
+            while lo < hi and len(pending) < 2 * helpers:  # keep every worker fed
+                end = min(lo + chunk, hi)
+                pending.append((lo, pool.submit(_in_worker, work[lo:end])))
+                lo = end
+            while pending and (pending[0][1].done() or lo >= hi):
+                start, future = pending.popleft()
+                for offset, (kind, value) in enumerate(future.result()):
+                    out[start + offset] = _decode(kind, value)
+                    tick()
+            if lo < hi:
+                hi -= 1
+                out[hi] = _walk_build(work[hi])[0]
+                tick()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [o for o in out if o is not None]
+
+
+def _decode(kind: str, value: Any) -> Outcome:
+    if kind == "ok":
+        result: Result = unpack(value)
+        return result, None
+    return None, _rebuild_error(kind, value)
 
 
 def read_many(files: Sequence[str], jobs: int | None = None) -> list[Document]:
@@ -209,13 +251,17 @@ def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
     return (result, None), blob
 
 
-def _in_worker(job: Job) -> tuple[str, Any]:
-    """In a worker process: ('ok', entry bytes) or (error kind, details)."""
+def _in_worker(jobs: list[Job]) -> list[tuple[str, Any]]:
+    """In a worker process: per job ('ok', entry bytes) or (error kind, details)."""
+    replies = []
     with _quiet_gc():
-        (result, error), blob = _walk_build(job)
-        if error is not None:
-            return _error_reply(error)
-        return "ok", blob if blob is not None else pack("", result)
+        for job in jobs:
+            (result, error), blob = _walk_build(job)
+            if error is not None:
+                replies.append(_error_reply(error))
+            else:
+                replies.append(("ok", blob if blob is not None else pack("", result)))
+    return replies
 
 
 def _walk_in_worker(path: str) -> tuple[str, Any]:

@@ -46,6 +46,7 @@ class Run:
     seconds: float
     rss_max: int  # bytes, the largest process
     rss_sum: int  # bytes, all processes of the run together (sampled)
+    cpu: float = 0.0  # user + system seconds of the process and its workers
 
 
 def _tree_rss(pid: int) -> int:
@@ -91,7 +92,7 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode()}{out.decode()}")
     rss_max = usage.ru_maxrss * 1024
-    return Run(seconds, rss_max, max(peak, rss_max))
+    return Run(seconds, rss_max, max(peak, rss_max), usage.ru_utime + usage.ru_stime)
 
 
 def genanki_child(notes_file: str, out: str) -> None:
@@ -104,6 +105,7 @@ def genanki_child(notes_file: str, out: str) -> None:
     with open(notes_file, "rb") as fh:
         rows = pickle.load(fh)
     start = time.perf_counter()
+    cpu = time.process_time()
     model = genanki_model()
     decks: dict[str, genanki.Deck] = {}
     for fields, guid, tags, deck in rows:
@@ -111,7 +113,7 @@ def genanki_child(notes_file: str, out: str) -> None:
             decks[deck] = genanki.Deck(deck_id(deck), deck)
         decks[deck].add_note(genanki.Note(model=model, fields=fields, guid=guid, tags=tags))
     genanki.Package(list(decks.values())).write_to_file(out)
-    print(time.perf_counter() - start)
+    print(time.perf_counter() - start, time.process_time() - cpu)
 
 
 def prepare_notes(posts: str, notes_file: str) -> None:
@@ -138,7 +140,8 @@ class Bench:
     def genanki(self) -> Run:
         cmd = [sys.executable, __file__, "--genanki-child", self.notes_file, self.genanki_out]
         proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
-        return Run(float(proc.stdout.strip()), 0, 0)
+        wall, cpu = (float(x) for x in proc.stdout.split())
+        return Run(wall, 0, 0, cpu)
 
     def export(self, cache: str | None, *extra: str) -> Run:
         env = dict(os.environ)
@@ -173,6 +176,7 @@ def median_runs(rounds: list[dict[str, Run]]) -> dict[str, Run]:
             statistics.median(r.seconds for r in runs),
             max(r.rss_max for r in runs),
             max(r.rss_sum for r in runs),
+            statistics.median(r.cpu for r in runs),
         )
     return out
 
@@ -209,7 +213,8 @@ def main() -> int:
 
     print(
         f"ankidigest {ankidigest.__version__}, Python {sys.version.split()[0]}, "
-        f"{os.cpu_count()} cores, seed {args.seed}, {args.rounds} rounds (medians)"
+        f"{os.cpu_count()} cores, seed {args.seed}, {args.rounds} rounds (medians), "
+        f"load average before: {os.getloadavg()[0]:.2f}"
     )
     sizes = sorted({int(s) for s in args.sizes.split(",") if s} | {args.terms})
     growth: dict[int, tuple[corpus.Corpus, dict[str, Run]]] = {}
@@ -232,6 +237,7 @@ def main() -> int:
     for name in ("genanki", "export", "no cache", "prior", "one changed"):
         r = res[name]
         rss = f"{mb(r.rss_max):>9} {mb(r.rss_sum):>10}" if r.rss_max else f"{'-':>9} {'-':>10}"
+        rss += f" {r.cpu:>6.2f}s" if r.cpu else f" {'-':>7}"
         print(
             f"{name:<14} {r.seconds:>7.2f}s {r.seconds / base:>9.2f}x "
             f"{r.seconds / export_s:>8.2f}x {rss}"
@@ -257,6 +263,7 @@ def main() -> int:
             f"{e.seconds:>7.2f}s {e.seconds / info.terms * 1e6:>8.1f} {mb(e.rss_max):>9} "
             f"{mb(e.rss_sum):>10} {r['one changed'].seconds:>11.2f}s"
         )
+    print(f"\nload average after: {os.getloadavg()[0]:.2f} (other processes share the cores)")
     if not args.work:
         shutil.rmtree(work)
     return 0
