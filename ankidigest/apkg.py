@@ -25,6 +25,7 @@ from .output import write_atomic
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 _TAG_RE = re.compile(r"<[^>]*>")
+CLOZE_TABLE = "ankidigest_clozes"
 
 
 def deck_id(name: str) -> int:
@@ -82,6 +83,7 @@ def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:
     base = (max((n.mod for n in notes), default=NOTETYPE_MOD) or NOTETYPE_MOD) * 1000
     note_rows = []
     card_rows = []
+    retired = []
     card_id = base + len(notes)
     for index, note in enumerate(notes):
         note_id = base + index
@@ -103,7 +105,10 @@ def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:
             )
         )
         did = decks[note.deck].deck_id
-        for number in sorted({int(n) for n in _CLOZE_NUMBER.findall(text)}):
+        numbers = sorted({int(n) for n in _CLOZE_NUMBER.findall(text)})
+        if note.cloze_max > max(numbers, default=0):
+            retired.append((note.guid, note.cloze_max))
+        for number in numbers:
             card_rows.append(
                 (
                     card_id,
@@ -129,6 +134,10 @@ def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:
             card_id += 1
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
+    # Our own table (Anki ignores it): cloze numbers a note no longer shows but once
+    # used, so that a later export never gives a retired card's number to a new term.
+    cursor.execute(f"CREATE TABLE {CLOZE_TABLE} (guid TEXT PRIMARY KEY, high INTEGER NOT NULL)")
+    cursor.executemany(f"INSERT INTO {CLOZE_TABLE} VALUES (?,?)", sorted(retired))
 
 
 def _tag_string(tags: Sequence[str]) -> str:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .update import UpdateReport
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -17,7 +21,9 @@ object per note), or '-' for JSON on standard output.
 Re-importing a newer export updates the notes you already have: a note's
 identity is its article URL, its term and the term's occurrence in that
 article, never the sentence, so fixing a typo updates the card and keeps its
-review history.
+review history. When the output .apkg already exists (or --previous names an
+earlier export), notes whose content did not change keep their time, so Anki
+leaves them, and your own edits to them, alone.
 
 exit codes:
   0  done
@@ -68,12 +74,30 @@ def build_parser() -> argparse.ArgumentParser:
         default="term",
         help="one note per bolded term (default), or one note per sentence with one cloze per term",
     )
+    parser.add_argument(
+        "--previous",
+        metavar="FILE",
+        help="the .apkg exported last time, to compare with (default: the output file, "
+        "if it is an existing .apkg)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="report what is new, changed, unchanged and removed; write nothing",
+    )
+    parser.add_argument(
+        "--mark-removed",
+        action="store_true",
+        help="export notes gone from the posts once more, tagged ankidigest::removed "
+        "(Anki never deletes notes on import)",
+    )
     talk = parser.add_mutually_exclusive_group()
     talk.add_argument(
         "-v",
         "--verbose",
         action="store_true",
-        help="list every skipped bold and warning with file:line",
+        help="list every skipped bold and warning, and every new, changed and "
+        "removed note, with file:line",
     )
     talk.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     parser.add_argument("--version", action="version", version=f"ankidigest {__version__}")
@@ -94,7 +118,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
     try:
-        result = export(args.inputs, args.output, options)
+        result = export(
+            args.inputs,
+            args.output,
+            options,
+            previous=args.previous,
+            mark_removed=args.mark_removed,
+            dry_run=args.dry_run,
+        )
     except AnkidigestError as exc:
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -102,19 +133,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ankidigest: interrupted; nothing was written", file=sys.stderr)
         return 130
 
+    if not args.quiet:
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     if args.verbose:
         for doc in result.documents:
             for warning in doc.warnings:
                 print(f"warning: {warning}", file=sys.stderr)
             for skip in doc.skips:
                 print(str(skip), file=sys.stderr)
+        for line in report_lines(result.report):
+            print(line, file=sys.stderr)
     if not args.quiet:
         posts = len(result.documents)
+        report = result.report
         target = "standard output" if args.output == "-" else args.output
+        if args.dry_run:
+            target = f"nothing written (dry run; would write {target})"
+        since = f" since {report.prior}" if report.prior else ""
         print(
             f"ankidigest: {posts} post{'s' if posts != 1 else ''}, {result.articles} articles, "
-            f"{result.terms} terms, {len(result.notes)} notes, {result.skipped} skipped "
-            f"-> {target}",
+            f"{result.terms} terms, {len(result.notes)} notes ({report.counts()}{since}), "
+            f"{result.skipped} skipped -> {target}",
             file=sys.stderr,
         )
+        if report.removed and not report.marked:
+            gone = len(report.removed)
+            print(
+                f"ankidigest: {gone} removed note{'s stay' if gone != 1 else ' stays'} in Anki "
+                "(it never deletes on import); --mark-removed tags them ankidigest::removed",
+                file=sys.stderr,
+            )
     return EXIT_OK
+
+
+def report_lines(report: UpdateReport) -> list[str]:
+    """One line per new, changed and removed note (unchanged ones are not listed)."""
+    lines: list[str] = []
+    for kind, notes in (("new", report.new), ("changed", report.changed)):
+        lines.extend(f"{n.path}:{n.line}: {kind} {', '.join(n.terms)!r}" for n in notes)
+    lines.extend(f"{n.path}: removed {', '.join(n.terms)!r} ({n.key})" for n in report.removed)
+    return lines
