@@ -79,6 +79,7 @@ def study(anki: Anki, term: str) -> dict[int, tuple[Any, ...]]:
     anki.col.sched.bury_cards(others)
     config = anki.col.decks.config_dict_for_deck_id(did)
     config["new"]["bury"] = False  # siblings (cards of one sentence note) stay in the queue
+    config["new"]["perDay"] = 9999  # more than 20 new cards a day
     anki.col.decks.update_config(config)
     for cid in ids:
         top = anki.col.sched.get_queued_cards().cards[0].card.id
@@ -388,3 +389,55 @@ def test_sentence_notes_without_prior_follow_the_first_term(tmp_path: Path, anki
     export(post, "-o", tmp_path / "b.apkg", "--group", "sentence")
     assert counts(anki.import_apkg(tmp_path / "b.apkg")) == (1, 1, 0, 0)
     assert anki.col.note_count() == 3
+
+
+# Done when: a realistic week of edits to the user's post ----------------------
+WEEK_EDITS = (
+    # typo fixes: one note each ("prowess", "to date")...
+    ("That meants to demonstrate", "That means to demonstrate"),
+    ("the presidential official was signalling", "The presidential official was signalling"),
+    # ...and one in a two-sentence paragraph: "bleak" (its sentence) and "dwindle"
+    # (whose Context shows the paragraph) are both updated.
+    ("Ukraine could get more **bleak**", "Ukraine could get even more **bleak**"),
+    # one bold added in a three-bold paragraph: its neighbours do not change
+    ("the country it has long propped up", "the country it has long **propped up**"),
+    # one bold removed
+    ("It’s a **rodeo** with", "It’s a rodeo with"),
+)
+NEW_ARTICLE = """
+#### [2025-01-20 Ukraine war briefing: talks stall](https://www.theguardian.com/world/2025/jan/20/ukraine-war-briefing-talks-stall)
+
+Negotiators described the talks as **fraught** and the mood as **sombre**.
+
+Both sides remain **entrenched** along the front.
+"""
+
+
+def test_a_week_of_edits_on_the_users_post(tmp_path: Path, anki: Anki, corpus: Path) -> None:
+    text = corpus.read_text(encoding="utf-8")
+    post = write(tmp_path / "war-news.md", text, T1)
+    out = tmp_path / "war.apkg"
+    export(post, "-o", out)
+    assert counts(anki.import_apkg(out)) == (211, 0, 0, 0)
+    # Study the notes the week will touch, and every 10th other one.
+    studied: dict[int, tuple[Any, ...]] = {}
+    touched = ["prowess", "to date", "bleak", "dwindle", "thrilled", "bargaining", "rodeo"]
+    others = sorted(n["Term"] for n in anki.notes() if n["Term"] not in touched)[::10]
+    for term in touched + others:
+        studied.update(study(anki, term))
+    assert len(studied) == 7 + 21
+    for old, new in WEEK_EDITS:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    write(post, text + NEW_ARTICLE, T2)
+    assert main([str(post), "-o", str(out), "--dry-run"]) == 0  # reports, writes nothing
+    export(post, "-o", out)
+    log = anki.import_apkg(out)
+    # new: fraught, sombre, entrenched, propped up; updated: prowess, to date, bleak,
+    # dwindle; rodeo is no longer in the package (Anki keeps it untouched).
+    assert counts(log) == (4, 4, 211 - 4 - 1, 0)
+    assert anki.col.note_count() == 215
+    guids_unique(anki)
+    assert {cid: history(anki, cid) for cid in studied} == studied
+    assert "means to demonstrate" in note_for(anki, "prowess")["Text"]
+    assert "<b>propped up</b>" not in note_for(anki, "thrilled")["Context"]
