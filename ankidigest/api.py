@@ -61,12 +61,15 @@ def output_format(path: str) -> str:
     return ext
 
 
-def write_package(notes: Sequence[NoteSpec], path: str) -> None:
-    """Write notes to ``path``: .apkg, .json, or '-' for JSON on stdout. Atomic."""
+def write_package(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = ()) -> None:
+    """Write notes to ``path``: .apkg, .json, or '-' for JSON on stdout. Atomic.
+
+    ``kept``: notes removed from the posts, recorded in an .apkg for --mark-removed.
+    """
     if output_format(path) == ".apkg":
         from .apkg import write_apkg
 
-        write_apkg(notes, path)
+        write_apkg(notes, path, kept)
     else:
         from .jsonout import write_json
 
@@ -136,6 +139,6 @@ def export(
         notes, prior, prior_path=prior_path, group=options.group, mark_removed=mark_removed
     )
     if not dry_run:
-        write_package(notes, output)
+        write_package(notes, output, report.kept)
     warnings = (warning,) if warning else ()
     return ExportResult(tuple(documents), tuple(notes), report, warnings)

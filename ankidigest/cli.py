@@ -157,11 +157,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{result.skipped} skipped -> {target}",
             file=sys.stderr,
         )
-        if report.removed and not report.marked:
-            gone = len(report.removed)
+        if report.marked:
+            marked = len(report.marked)
             print(
-                f"ankidigest: {gone} removed note{'s stay' if gone != 1 else ' stays'} in Anki "
-                "(it never deletes on import); --mark-removed tags them ankidigest::removed",
+                f"ankidigest: {marked} note{'s' if marked != 1 else ''} gone from the posts "
+                f"{'are' if marked != 1 else 'is'} exported once more, tagged "
+                "ankidigest::removed: find and delete them in Anki",
+                file=sys.stderr,
+            )
+        if report.unmarked:
+            gone = len(report.unmarked)
+            print(
+                f"ankidigest: {gone} note{'s' if gone != 1 else ''} gone from the posts "
+                f"{'stay' if gone != 1 else 'stays'} in Anki (it never deletes on import); "
+                "--mark-removed tags them ankidigest::removed",
                 file=sys.stderr,
             )
     return EXIT_OK
@@ -173,4 +182,5 @@ def report_lines(report: UpdateReport) -> list[str]:
     for kind, notes in (("new", report.new), ("changed", report.changed)):
         lines.extend(f"{n.path}:{n.line}: {kind} {', '.join(n.terms)!r}" for n in notes)
     lines.extend(f"{n.path}: removed {', '.join(n.terms)!r} ({n.key})" for n in report.removed)
+    lines.extend(f"{n.path}: tagged as removed {', '.join(n.terms)!r}" for n in report.marked)
     return lines

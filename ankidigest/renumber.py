@@ -28,7 +28,7 @@ from .cloze import escape_text
 from .model import NoteSpec
 from .normalize import guid_for
 from .notetype import FIELD_INDEX
-from .update import PriorNote, cloze_terms, plain_text
+from .prior import PriorNote, cloze_terms, plain_text
 
 SIMILAR = 0.85
 RELATED = 0.6

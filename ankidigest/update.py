@@ -10,45 +10,19 @@ for the same input and prior state. Without a prior note, the source file's mtim
 from __future__ import annotations
 
 import html
-import json
-import os
 import re
-import sqlite3
-import tempfile
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .apkg import CLOZE_TABLE
 from .build import check_unique
-from .errors import InputError
 from .model import NoteSpec
-from .normalize import normalize_term
-from .notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
+from .notetype import FIELD_INDEX
+from .prior import PriorNote, plain_text, read_prior
+
+__all__ = ["REMOVED_TAG", "PriorNote", "UpdateReport", "read_prior", "reconcile"]
 
 REMOVED_TAG = "ankidigest::removed"
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
-_HTML_TAG = re.compile(r"<[^>]*>")
-
-
-@dataclass(frozen=True)
-class PriorNote:
-    """One ankidigest note as an earlier package holds it."""
-
-    guid: str
-    mod: int
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
-    deck: str
-    cloze_max: int
-
-    @property
-    def key(self) -> str:
-        return html.unescape(self.fields[FIELD_INDEX["Key"]])
-
-    @property
-    def text(self) -> str:
-        return self.fields[FIELD_INDEX["Text"]]
+_ANSWERS = re.compile(r"\{\{c\d+::(.*?)\}\}", re.S)
 
 
 @dataclass(frozen=True)
@@ -59,68 +33,20 @@ class UpdateReport:
     new: tuple[NoteSpec, ...] = ()
     changed: tuple[NoteSpec, ...] = ()
     unchanged: tuple[NoteSpec, ...] = ()
-    removed: tuple[NoteSpec, ...] = ()
-    marked: bool = False  # whether the removed notes are in the export, tagged
+    removed: tuple[NoteSpec, ...] = ()  # notes of the prior package gone from the posts
+    marked: tuple[NoteSpec, ...] = ()  # gone notes exported now, tagged ankidigest::removed
+    kept: tuple[NoteSpec, ...] = ()  # gone notes recorded in the package, not exported
+
+    @property
+    def unmarked(self) -> tuple[NoteSpec, ...]:
+        """Gone notes still in Anki untagged (as far as we know): --mark-removed's work."""
+        return tuple(n for n in self.kept if REMOVED_TAG not in n.tags)
 
     def counts(self) -> str:
         return (
             f"{len(self.new)} new, {len(self.changed)} changed, "
             f"{len(self.unchanged)} unchanged, {len(self.removed)} removed"
         )
-
-
-def read_prior(path: str) -> dict[str, PriorNote]:
-    """guid -> PriorNote for every ankidigest note in the package at ``path``.
-
-    Raises InputError (one line naming the file) when it is not a readable package.
-    Notes of other note types are ignored.
-    """
-    try:
-        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as work:
-            names = archive.namelist()
-            name = next((n for n in ("collection.anki21", "collection.anki2") if n in names), "")
-            if not name:
-                raise InputError(path, "not an Anki package written by ankidigest (no collection)")
-            archive.extract(name, work)
-            return _read_collection(os.path.join(work, name))
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not an Anki package") from None
-    except (zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, KeyError) as exc:
-        raise InputError(path, f"not a readable Anki package ({exc})") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-
-
-def _read_collection(db_path: str) -> dict[str, PriorNote]:
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        decks_json = conn.execute("SELECT decks FROM col").fetchone()[0]
-        decks = {int(k): str(v["name"]) for k, v in json.loads(decks_json).items()}
-        high: dict[str, int] = {}
-        if conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (CLOZE_TABLE,)
-        ).fetchone():
-            high = dict(conn.execute(f"SELECT guid, high FROM {CLOZE_TABLE}").fetchall())
-        rows = conn.execute(
-            "SELECT n.guid, n.mod, n.flds, n.tags, "
-            "(SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1) "
-            "FROM notes n WHERE n.mid = ?",
-            (MODEL_ID,),
-        ).fetchall()
-    finally:
-        conn.close()
-    prior: dict[str, PriorNote] = {}
-    for guid, mod, flds, tags, did in rows:
-        fields = tuple(flds.split("\x1f"))
-        if len(fields) != len(FIELD_NAMES):
-            continue
-        numbers = [int(n) for n, _ in _CLOZE.findall(fields[0])]
-        top = max([*numbers, high.get(guid, 0)])
-        deck = decks.get(did, "ankidigest") if did is not None else "ankidigest"
-        prior[guid] = PriorNote(guid, int(mod), fields, tuple(tags.split()), deck, top)
-    return prior
 
 
 def reconcile(
@@ -135,8 +61,9 @@ def reconcile(
 
     With ``group="sentence"`` an edited sentence first takes back the guid and the
     cloze numbers of its prior note (see ``renumber.py``). With ``mark_removed``,
-    notes of the prior package gone from the source are exported once more, tagged
-    ``ankidigest::removed``.
+    prior notes gone from the source and not marked yet are exported once more,
+    tagged ``ankidigest::removed`` (``report.marked``); the other gone notes are
+    ``report.kept``, for the writer to record.
     """
     if group == "sentence" and prior:
         from .renumber import match_sentences
@@ -160,26 +87,35 @@ def reconcile(
         out.append(note)
     present = {n.guid for n in out}
     gone = sorted((p for g, p in prior.items() if g not in present), key=lambda p: (p.key, p.guid))
-    removed = [_removed_note(p, prior_path or "") for p in gone]
-    if mark_removed:
-        out.extend(removed)
+    removed = [_removed_note(p, prior_path, mark=False) for p in gone if not p.gone]
+    # A note is marked once: exporting it again would bring it back after the user
+    # deleted it in Anki. Notes not exported are recorded in the package (kept).
+    marked = []
+    kept = []
+    for old in gone:
+        if mark_removed and REMOVED_TAG not in old.tags:
+            marked.append(_removed_note(old, prior_path, mark=True))
+        else:
+            kept.append(_removed_note(old, prior_path, mark=False))
+    out.extend(marked)
     check_unique(out)
     report = UpdateReport(
-        prior_path if prior_path is not None else None,
+        prior_path,
         tuple(new),
         tuple(changed),
         tuple(unchanged),
         tuple(removed),
-        mark_removed,
+        tuple(marked),
+        tuple(kept),
     )
     return out, report
 
 
-def _removed_note(prior: PriorNote, path: str) -> NoteSpec:
-    """A prior note gone from the source, as it would be exported with the removed tag."""
-    tags = prior.tags if REMOVED_TAG in prior.tags else (*prior.tags, REMOVED_TAG)
+def _removed_note(prior: PriorNote, path: str | None, *, mark: bool) -> NoteSpec:
+    """A prior note gone from the source, as is or (``mark``) tagged as removed."""
+    tags = (*prior.tags, REMOVED_TAG) if mark else prior.tags
     fields = prior.fields
-    terms = tuple(html.unescape(answer) for _, answer in _CLOZE.findall(prior.text))
+    terms = tuple(html.unescape(answer) for answer in _ANSWERS.findall(prior.text))
 
     def field(name: str) -> str:
         return html.unescape(fields[FIELD_INDEX[name]])
@@ -197,18 +133,7 @@ def _removed_note(prior: PriorNote, path: str) -> NoteSpec:
         title=field("Source"),
         date=field("Date") or None,
         section=field("Section"),
-        path=path,
+        path=path or "",
         line=0,
         cloze_max=prior.cloze_max,
     )
-
-
-def plain_text(cloze_html: str) -> str:
-    """The sentence a cloze field shows, as plain text."""
-    text = _CLOZE.sub(lambda m: m.group(2), cloze_html).replace("<br>", "\n")
-    return html.unescape(_HTML_TAG.sub("", text))
-
-
-def cloze_terms(cloze_html: str) -> list[tuple[int, str]]:
-    """(number, normalised term) of each deletion, in text order."""
-    return [(int(n), normalize_term(html.unescape(a))) for n, a in _CLOZE.findall(cloze_html)]

@@ -52,7 +52,16 @@ def test_summary_counts_against_the_output(
     assert main([str(post), "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert f"(0 new, 1 changed, 1 unchanged, 1 removed since {out})" in err
-    assert "1 removed note stays in Anki" in err
+    assert "1 note gone from the posts stays in Anki" in err
+    # Reported again next time (still untagged in Anki), but no longer as newly removed.
+    assert main([str(post), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"(0 new, 0 changed, 2 unchanged, 0 removed since {out})" in err
+    assert "1 note gone from the posts stays in Anki" in err
+    assert main([str(post), "-o", str(out), "--mark-removed"]) == 0
+    assert "1 note gone from the posts is exported once more" in capsys.readouterr().err
+    assert main([str(post), "-o", str(out)]) == 0
+    assert "gone from the posts" not in capsys.readouterr().err
 
 
 def test_dry_run_writes_nothing_and_lists_notes(

@@ -172,18 +172,23 @@ def test_bold_removed_then_marked(tmp_path: Path, anki: Anki) -> None:
     export(post, "-o", out)
     assert counts(anki.import_apkg(out)) == (0, 0, TERMS - 1, 0)
     assert anki.col.note_count() == TERMS  # Anki never deletes on import
-    # The prior package is now v2 (without the note): point at v1 to mark it.
-    v1 = tmp_path / "v1.apkg"
-    export(write(tmp_path / "v1.md", POST, T1), "-o", v1)
-    export(post, "-o", out, "--previous", v1, "--mark-removed")
+    # Marking later still works: the package recorded the removed note.
+    export(post, "-o", out, "--mark-removed")
     assert counts(anki.import_apkg(out)) == (0, 1, TERMS - 1, 0)
     gone = note_for(anki, "dispersed")
     assert sorted(gone.tags) == ["Korea", "ankidigest::removed"]
     assert "{{c1::dispersed}}" in gone["Text"]
     assert {cid: history(anki, cid) for cid in studied} == studied
-    # Marking again from the marked package changes nothing more.
+    # A note is marked once: deleted in Anki, it does not come back.
+    anki.col.remove_notes([gone.id])
     export(post, "-o", out, "--mark-removed")
-    assert counts(anki.import_apkg(out)) == (0, 0, TERMS, 0)
+    assert counts(anki.import_apkg(out)) == (0, 0, TERMS - 1, 0)
+    assert anki.col.note_count() == TERMS - 1
+    # The bold put back: the note returns, without the tag.
+    write(post, POST, T3)
+    export(post, "-o", out)
+    assert counts(anki.import_apkg(out)) == (1, 0, TERMS - 1, 0)
+    assert note_for(anki, "dispersed").tags == ["Korea"]
 
 
 # 6 -------------------------------------------------------------------------
