@@ -5,7 +5,8 @@ and that term's occurrence (docs/DESIGN.md), and its cloze numbers are the terms
 positions: bolding a word before the first term makes a new note, and any added
 or removed bold shifts the numbers, so a card's history would move to another
 term. With a prior package each sentence is matched to the prior note that
-clearly is the same sentence of the same scope, greedily by text similarity:
+clearly is the same sentence of the same scope: an unchanged text first, then
+its own guid when at least ``RELATED`` similar, then greedily by similarity:
 
 - at least ``RELATED`` similar (difflib ratio of the plain texts) and sharing a
   term, or at least ``SIMILAR`` similar, or the same guid and a shared term;
@@ -73,27 +74,51 @@ def match_sentences(notes: Sequence[NoteSpec], prior: Mapping[str, PriorNote]) -
 def _pair(
     notes: Sequence[NoteSpec], indexes: list[int], candidates: list[PriorNote]
 ) -> dict[int, PriorNote]:
+    """Unchanged sentences pair by their text; the rest greedily, most similar first."""
+    result: dict[int, PriorNote] = {}
     if not candidates:
-        return {}
+        return result
     olds = [(plain_text(p.text), Counter(t for _, t in cloze_terms(p.text))) for p in candidates]
-    pairs: list[tuple[float, int, bool, int, int]] = []
+    by_text: dict[str, list[int]] = {}
+    for j, (old_text, _) in enumerate(olds):
+        by_text.setdefault(old_text, []).append(j)
+    by_guid = {p.guid: j for j, p in enumerate(candidates)}
+    used: set[int] = set()
+    rest: list[tuple[int, str, Counter[str]]] = []
+    matcher = SequenceMatcher(autojunk=False)
     for i in indexes:
-        note = notes[i]
-        text = plain_text(note.fields[_TEXT])
-        terms = Counter(t for _, t in cloze_terms(note.fields[_TEXT]))
-        for j, (old_text, old_terms) in enumerate(olds):
+        text = plain_text(notes[i].fields[_TEXT])
+        terms = Counter(t for _, t in cloze_terms(notes[i].fields[_TEXT]))
+        same_text = by_text.get(text)
+        j = by_guid.get(notes[i].guid, -1)
+        if same_text:
+            j = same_text.pop(0)
+        elif j < 0 or j in used or not terms & olds[j][1]:
+            rest.append((i, text, terms))
+            continue
+        else:  # its own guid: the same first term, the same occurrence of it
+            matcher.set_seqs(text, olds[j][0])
+            if matcher.ratio() < RELATED:
+                rest.append((i, text, terms))
+                continue
+        result[i] = candidates[j]
+        used.add(j)
+    pairs: list[tuple[float, int, bool, int, int]] = []
+    for j, (old_text, old_terms) in enumerate(olds):
+        if j in used:
+            continue
+        matcher.set_seq2(old_text)  # difflib caches its index of the second sequence
+        for i, text, terms in rest:
             shared = sum((terms & old_terms).values())
-            same = note.guid == candidates[j].guid and shared > 0
+            same = notes[i].guid == candidates[j].guid and shared > 0
             floor = RELATED if shared else SIMILAR
-            matcher = SequenceMatcher(None, text, old_text, autojunk=False)
+            matcher.set_seq1(text)
             if not same and (matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor):
                 continue
             ratio = matcher.ratio()
             if same or ratio >= floor:
                 pairs.append((-ratio, -shared, not same, i, j))
     pairs.sort()
-    result: dict[int, PriorNote] = {}
-    used: set[int] = set()
     for _, _, _, i, j in pairs:
         if i not in result and j not in used:
             result[i] = candidates[j]

@@ -446,3 +446,20 @@ def test_a_week_of_edits_on_the_users_post(tmp_path: Path, anki: Anki, corpus: P
     assert {cid: history(anki, cid) for cid in studied} == studied
     assert "means to demonstrate" in note_for(anki, "prowess")["Text"]
     assert "<b>propped up</b>" not in note_for(anki, "thrilled")["Context"]
+
+
+def test_sentence_inserted_before_with_the_same_first_term(tmp_path: Path, anki: Anki) -> None:
+    """Without a prior package the new sentence would take the old one's guid (and history)."""
+    post = write(tmp_path / "s.md", SENTENCES, T1)
+    out = tmp_path / "s.apkg"
+    export(post, "-o", out, "--group", "sentence")
+    anki.import_apkg(out)
+    studied = study(anki, "fragile, floods, drought")
+    inserted = SENTENCES.replace("The **fragile**", "A **fragile** truce held.\n\nThe **fragile**")
+    write(post, inserted, T2)
+    export(post, "-o", out, "--group", "sentence")
+    assert counts(anki.import_apkg(out)) == (1, 0, 2, 0)
+    assert {cid: history(anki, cid) for cid in studied} == studied
+    old = note_for(anki, "fragile, floods, drought")
+    assert old["Text"].startswith("The {{c1::fragile}}")
+    assert note_for(anki, "fragile")["Key"].endswith("#s#fragile#2")
