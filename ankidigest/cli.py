@@ -90,11 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .api import export
     from .build import BuildOptions
-    from .errors import AnkidigestError
+    from .errors import AnkidigestError, UsageError
 
     options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
     try:
         result = export(args.inputs, args.output, options)
+    except UsageError as exc:
+        return _usage_error(parser, str(exc))
     except AnkidigestError as exc:
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -118,3 +120,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
+    """Report a usage problem found by the library the way argparse reports its own."""
+    try:
+        parser.error(message)
+    except SystemExit as exc:
+        return int(exc.code or EXIT_USAGE)
+    return EXIT_USAGE
