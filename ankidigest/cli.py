@@ -114,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .api import export
     from .build import BuildOptions
-    from .errors import AnkidigestError
+    from .errors import AnkidigestError, UsageError
 
     options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
     try:
@@ -126,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             mark_removed=args.mark_removed,
             dry_run=args.dry_run,
         )
+    except UsageError as exc:
+        return _usage_error(parser, str(exc))
     except AnkidigestError as exc:
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -153,8 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         since = f" since {report.prior}" if report.prior else ""
         print(
             f"ankidigest: {posts} post{'s' if posts != 1 else ''}, {result.articles} articles, "
-            f"{result.terms} terms, {len(result.notes)} notes ({report.counts()}{since}), "
-            f"{result.skipped} skipped -> {target}",
+            f"{result.terms} terms, {len(result.notes)} notes, {result.skipped} skipped "
+            f"({report.counts()}{since}) -> {target}",
             file=sys.stderr,
         )
         if report.marked:
@@ -184,3 +186,12 @@ def report_lines(report: UpdateReport) -> list[str]:
     lines.extend(f"{n.path}: removed {', '.join(n.terms)!r} ({n.key})" for n in report.removed)
     lines.extend(f"{n.path}: tagged as removed {', '.join(n.terms)!r}" for n in report.marked)
     return lines
+
+
+def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
+    """Report a usage problem found by the library the way argparse reports its own."""
+    try:
+        parser.error(message)
+    except SystemExit as exc:
+        return int(exc.code or EXIT_USAGE)
+    return EXIT_USAGE
