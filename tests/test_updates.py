@@ -271,17 +271,18 @@ def test_repeated_terms_quotes_and_two_posts(tmp_path: Path, anki: Anki) -> None
     guids_unique(anki)
     texts = sorted(n["Text"] for n in anki.notes())
     assert texts.count("The peace is {{c1::fragile}} too.") == 2
-    # A third occurrence appended to the first article; post 2 gets a typo fixed.
-    write(
-        post,
-        TWICE.replace("too.\n\n### [Another", "too.\n\nIt stays **fragile**.\n\n### [Another"),
-        T2,
-    )
+    # A third occurrence appended to the first article, the quote edited under the
+    # second article only, and a typo fixed in post 2.
+    v2 = TWICE.replace("too.\n\n### [Another", "too.\n\nIt stays **fragile**.\n\n### [Another")
+    write(post, v2[: v2.rindex("too.")] + "too, they say.\n", T2)
     write(other, OTHER_POST.replace("analysts say", "analysts said"), T2)
     export(post, other, "-o", out)
-    assert counts(anki.import_apkg(out)) == (1, 1, 3, 0)
+    assert counts(anki.import_apkg(out)) == (1, 2, 2, 0)
     assert anki.col.note_count() == 5
     guids_unique(anki)
+    texts = sorted(n["Text"] for n in anki.notes())
+    assert "The peace is {{c1::fragile}} too." in texts
+    assert "The peace is {{c1::fragile}} too, they say." in texts
 
 
 # 8 -------------------------------------------------------------------------
