@@ -90,3 +90,24 @@ def test_larger_case_one_card_per_bold_in_both_groupings(tmp_path: Path, anki: A
     assert without_cards == 0
     sentence_notes = [n for n in anki.notes() if "#s#" in n["Key"]]
     assert sorted({len(n.cards()) for n in sentence_notes}) == [1, 2, 3]
+
+
+def test_users_template_edits_survive_reimport(tmp_path: Path, anki: Anki) -> None:
+    import time
+
+    from ankidigest.notetype import NOTETYPE_MOD
+
+    assert time.time() >= NOTETYPE_MOD, "a note type stamped in the future overwrites user edits"
+    out = tmp_path / "science.apkg"
+    assert main([str(EXAMPLE), "-o", str(out), "-q"]) == 0
+    anki.import_apkg(out)
+    model = anki.col.models.by_name("ankidigest cloze")
+    assert model is not None
+    model["css"] += "\n.card { font-size: 30px; }"
+    anki.col.models.update_dict(model)
+    anki.import_apkg(out)
+    model = anki.col.models.by_name("ankidigest cloze")
+    assert model is not None and model["css"].endswith(".card { font-size: 30px; }")
+    assert len(anki.col.models.all_names_and_ids()) == len(
+        {m.name for m in anki.col.models.all_names_and_ids()}
+    )
