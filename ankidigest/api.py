@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .build import BuildOptions
 from .errors import InputError, UsageError
 from .model import Document, NoteSpec
+from .update import PriorNote, UpdateReport, read_prior, reconcile
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 OUTPUT_FORMATS = (".apkg", ".json")
@@ -65,22 +66,46 @@ def output_format(path: str) -> str:
     return ext
 
 
-def write_package(notes: Sequence[NoteSpec], path: str) -> None:
-    """Write notes to ``path``: .apkg, .json, or '-' for JSON on stdout. Atomic."""
+def write_package(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = ()) -> None:
+    """Write notes to ``path``: .apkg, .json, or '-' for JSON on stdout. Atomic.
+
+    ``kept``: notes removed from the posts, recorded in an .apkg for --mark-removed.
+    """
     if output_format(path) == ".apkg":
         from .apkg import write_apkg
 
-        write_apkg(notes, path)
+        write_apkg(notes, path, kept)
     else:
         from .jsonout import write_json
 
         write_json(notes, path)
 
 
+def load_prior(
+    output: str, previous: str | None = None
+) -> tuple[str | None, dict[str, PriorNote], str]:
+    """The prior state: ``previous`` if given, else the .apkg at ``output`` if it exists.
+
+    Returns (its path or None, its notes, a warning or ""). An unreadable ``previous``
+    is an InputError; an unreadable existing output only a warning, since -o already
+    says to replace it (our own writes are atomic, so it is not a half-written export).
+    """
+    if previous is not None:
+        return previous, read_prior(previous), ""
+    if output != "-" and output_format(output) == ".apkg" and os.path.isfile(output):
+        try:
+            return output, read_prior(output), ""
+        except InputError as exc:
+            return None, {}, f"{exc}; not used as the previous export, every note counts as new"
+    return None, {}, ""
+
+
 @dataclass(frozen=True)
 class ExportResult:
     documents: tuple[Document, ...]
     notes: tuple[NoteSpec, ...]
+    report: UpdateReport = field(default_factory=lambda: UpdateReport(None))
+    warnings: tuple[str, ...] = ()
 
     @property
     def articles(self) -> int:
@@ -100,11 +125,18 @@ def export(
     output: str,
     options: BuildOptions | None = None,
     *,
+    previous: str | None = None,
+    mark_removed: bool = False,
+    dry_run: bool = False,
     jobs: int | None = None,
     cache_dir: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ExportResult:
     """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does.
+
+    Notes are compared with the prior export (``previous``, else ``output`` when it is
+    an existing .apkg) to set each note's ``mod``; see ``update.py``. ``dry_run``
+    computes the result and report but writes nothing.
 
     ``jobs``: worker processes for parsing (default: one per core; 1: none).
     ``cache_dir``: keep each walked and built post there and reuse it while the post,
@@ -112,7 +144,7 @@ def export(
     ``cache.default_dir()``). ``progress(stage, done, total)`` is called as posts are
     read (stage "read") and around the write ("write").
     """
-    from .stage import read_and_build
+    from .stage import paused_gc, read_and_build
 
     output_format(output)
     options = options or BuildOptions()
@@ -122,12 +154,20 @@ def export(
         from .cache import PostCache
 
         cache = PostCache(cache_dir)
-    documents, notes = read_and_build(files, options, jobs=jobs, cache=cache, progress=progress)
-    if progress:
-        progress("write", 0, len(notes))
-    write_package(notes, output)
-    if progress:
-        progress("write", len(notes), len(notes))
+    with paused_gc():
+        documents, notes = read_and_build(files, options, jobs=jobs, cache=cache, progress=progress)
+        prior_path, prior, warning = load_prior(output, previous)
+        notes, report = reconcile(
+            notes, prior, prior_path=prior_path, group=options.group, mark_removed=mark_removed
+        )
+        del prior
+        if not dry_run:
+            if progress:
+                progress("write", 0, len(notes))
+            write_package(notes, output, report.kept)
+            if progress:
+                progress("write", len(notes), len(notes))
     if cache is not None:
         cache.prune_daily()
-    return ExportResult(tuple(documents), tuple(notes))
+    warnings = (warning,) if warning else ()
+    return ExportResult(tuple(documents), tuple(notes), report, warnings)

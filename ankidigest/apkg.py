@@ -28,6 +28,8 @@ from .zipout import write_zip
 ZIP_LEVEL = 1
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 _TAG_RE = re.compile(r"<[^>]*>")
+CLOZE_TABLE = "ankidigest_clozes"
+REMOVED_TABLE = "ankidigest_removed"
 
 
 def deck_id(name: str) -> int:
@@ -36,12 +38,16 @@ def deck_id(name: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
 
 
-def write_apkg(notes: Sequence[NoteSpec], path: str) -> None:
-    """Write ``notes`` to ``path`` atomically."""
-    write_atomic(path, lambda tmp: _write(notes, tmp))
+def write_apkg(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = ()) -> None:
+    """Write ``notes`` to ``path`` atomically.
+
+    ``kept`` are notes removed from the posts, recorded in a table of our own (not
+    as notes, so Anki does not see them) for a later ``--mark-removed``.
+    """
+    write_atomic(path, lambda tmp: _write(notes, tmp, kept))
 
 
-def _write(notes: Sequence[NoteSpec], zip_path: str) -> None:
+def _write(notes: Sequence[NoteSpec], zip_path: str, kept: Sequence[NoteSpec] = ()) -> None:
     with tempfile.TemporaryDirectory(prefix="ankidigest-") as work:
         db_path = os.path.join(work, "collection.anki2")
         conn = sqlite3.connect(db_path)
@@ -51,6 +57,7 @@ def _write(notes: Sequence[NoteSpec], zip_path: str) -> None:
             conn.execute("PRAGMA journal_mode=OFF")
             conn.execute("PRAGMA synchronous=OFF")
             _fill(conn, notes)
+            _record_removed(conn, kept)
             conn.commit()
         finally:
             conn.close()
@@ -68,9 +75,10 @@ def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:
             decks[note.deck] = deck_id(note.deck)
     if not decks:
         decks["ankidigest"] = deck_id("ankidigest")
-    # genanki's schema without its indexes: Anki's importer reads the package's
-    # tables whole and does not need them (a test imports into a real Anki), and
-    # leaving them out makes the write faster and the file 15% smaller.
+    # genanki's schema with one index of its seven: Anki's importer reads the
+    # package's tables whole and does not need them (a test imports into a real
+    # Anki); prior.py finds each note's cards by note id. Fewer indexes make the
+    # write faster and the file 15% smaller.
     statements = [s.strip() for s in APKG_SCHEMA.split(";") if s.strip()]
     tables = [s for s in statements if not s.upper().startswith("CREATE INDEX")]
     cursor = conn.cursor()
@@ -91,11 +99,17 @@ def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:
     )
     base = (max((n.mod for n in notes), default=NOTETYPE_MOD) or NOTETYPE_MOD) * 1000
     card_rows: list[tuple[int | str, ...]] = []
+    retired: list[tuple[str, int]] = []
     cursor.executemany(
         "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        _note_rows(notes, base, decks, card_rows),
+        _note_rows(notes, base, decks, card_rows, retired),
     )
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
+    cursor.execute("CREATE INDEX ix_cards_nid ON cards (nid)")  # built after the rows: faster
+    # Our own table (Anki ignores it): cloze numbers a note no longer shows but once
+    # used, so that a later export never gives a retired card's number to a new term.
+    cursor.execute(f"CREATE TABLE {CLOZE_TABLE} (guid TEXT PRIMARY KEY, high INTEGER NOT NULL)")
+    cursor.executemany(f"INSERT INTO {CLOZE_TABLE} VALUES (?,?)", sorted(retired))
 
 
 def _note_rows(
@@ -103,8 +117,10 @@ def _note_rows(
     base: int,
     decks: dict[str, int],
     card_rows: list[tuple[int | str, ...]],
+    retired: list[tuple[str, int]],
 ) -> Iterator[tuple[int | str, ...]]:
-    """Yield one notes row per note; append its cards' rows to ``card_rows``."""
+    """Yield one notes row per note; append its cards' rows to ``card_rows`` and
+    (guid, highest cloze number) to ``retired`` when a number is no longer shown."""
     card_id = base + len(notes)
     strip_tags = _TAG_RE.sub
     cloze_numbers = _CLOZE_NUMBER.findall
@@ -128,11 +144,25 @@ def _note_rows(
         did = decks[note.deck]
         mod = note.mod
         due = index + 1
-        for number in sorted({int(n) for n in cloze_numbers(text)}):
+        numbers = sorted({int(n) for n in cloze_numbers(text)})
+        if note.cloze_max > max(numbers, default=0):
+            retired.append((note.guid, note.cloze_max))
+        for number in numbers:
             card_rows.append(
                 (card_id, note_id, did, number - 1, mod, -1, 0, 0, due, 0, 0, 0, 0, 0, 0, 0, 0, "")
             )
             card_id += 1
+
+
+def _record_removed(conn: sqlite3.Connection, kept: Sequence[NoteSpec]) -> None:
+    conn.execute(
+        f"CREATE TABLE {REMOVED_TABLE} (guid TEXT PRIMARY KEY, mod INTEGER NOT NULL, "
+        "flds TEXT NOT NULL, tags TEXT NOT NULL, deck TEXT NOT NULL, high INTEGER NOT NULL)"
+    )
+    rows = sorted(
+        (n.guid, n.mod, "\x1f".join(n.fields), " ".join(n.tags), n.deck, n.cloze_max) for n in kept
+    )
+    conn.executemany(f"INSERT INTO {REMOVED_TABLE} VALUES (?,?,?,?,?,?)", rows)
 
 
 def _tag_string(tags: Sequence[str]) -> str:

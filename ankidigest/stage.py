@@ -64,7 +64,7 @@ def read_and_build(
     errors: list[BaseException | None] = [None] * len(files)
     todo: list[int] = []
     done = 0
-    with _quiet_gc():
+    with paused_gc():
         for i, path in enumerate(files):
             hit = _lookup(cache, path, settings)
             if hit is None:
@@ -189,13 +189,13 @@ def read_many(files: Sequence[str], jobs: int | None = None) -> list[Document]:
     """Walk ``files`` into Documents, in order, in worker processes when it pays."""
     from .walker import read_post
 
-    with _quiet_gc():
+    with paused_gc():
         if not _worth_a_pool(files, jobs):
             return [read_post(path) for path in files]
         replies = list(_pool_map(_walk_in_worker, list(files), jobs))
     errors = [None if kind == "ok" else _rebuild_error(kind, value) for kind, value in replies]
     _raise_first(errors)
-    with _quiet_gc():
+    with paused_gc():
         return [unpack(value) for _, value in replies]
 
 
@@ -254,7 +254,7 @@ def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
 def _in_worker(jobs: list[Job]) -> list[tuple[str, Any]]:
     """In a worker process: per job ('ok', entry bytes) or (error kind, details)."""
     replies = []
-    with _quiet_gc():
+    with paused_gc():
         for job in jobs:
             (result, error), blob = _walk_build(job)
             if error is not None:
@@ -267,7 +267,7 @@ def _in_worker(jobs: list[Job]) -> list[tuple[str, Any]]:
 def _walk_in_worker(path: str) -> tuple[str, Any]:
     from .walker import read_post
 
-    with _quiet_gc():
+    with paused_gc():
         try:
             return "ok", pack("", read_post(path))
         except AnkidigestError as exc:
@@ -299,7 +299,7 @@ def _raise_first(errors: Sequence[BaseException | None]) -> None:
 
 
 @contextlib.contextmanager
-def _quiet_gc() -> Iterator[None]:
+def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection while we make a few hundred thousand acyclic objects.
 
     The collector would otherwise walk them over and over (unpickling 100,000

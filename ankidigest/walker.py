@@ -122,6 +122,7 @@ class _Walk:
         self.article_level = 0
         self.articles = 0
         self.first_h1: str | None = None
+        self.title_heading: Token | None = None
         self.sentences: list[_Pending] = []
         self.skips: list[Skip] = []
         self.seen: dict[tuple[str, str], int] = {}
@@ -148,6 +149,8 @@ class _Walk:
 
     # -- the walk --------------------------------------------------------
     def run(self, tokens: list[Token]) -> None:
+        h1 = [t for t in tokens if t["type"] == "heading" and t.get("attrs", {}).get("level") == 1]
+        self.title_heading = h1[0] if len(h1) == 1 else None
         stack: list[tuple[Token, int]] = [(t, 1) for t in reversed(tokens)]
         while stack:
             token, line = stack.pop()
@@ -187,8 +190,9 @@ class _Walk:
             self.articles += 1
             return
         title = " ".join(text.split())
-        if level == 1 and self.first_h1 is None:
+        if token is self.title_heading:  # a post's only H1 is its title, not a section
             self.first_h1 = title
+            return
         if title:
             self.sections.append((level, title))
 

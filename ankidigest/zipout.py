@@ -15,9 +15,12 @@ import struct
 import zlib
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from .errors import OutputError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 CHUNK = 1 << 22  # 4 MB pieces
 WINDOW = 1 << 15  # deflate's history
@@ -113,6 +116,8 @@ def _compress(piece: bytes, history: bytes, level: int, last: bool) -> bytes:
 
 def _deflate(source: str | bytes, level: int) -> Iterator[tuple[bytes, bytes]]:
     """(raw piece, its deflated bytes) in order; pieces compress in parallel threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
     workers = min(4, os.cpu_count() or 1)
     pending: deque[tuple[bytes, Future[bytes]]] = deque()
     with ThreadPoolExecutor(max_workers=workers) as pool:
