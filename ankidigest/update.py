@@ -78,7 +78,9 @@ def reconcile(
         if before is None:
             new.append(note)
         elif before.fields == note.fields and sorted(before.tags) == sorted(note.tags):
-            note = replace(note, mod=before.mod, cloze_max=max(note.cloze_max, before.cloze_max))
+            top = max(note.cloze_max, before.cloze_max)
+            if note.mod != before.mod or note.cloze_max != top:  # else keep the same object
+                note = replace(note, mod=before.mod, cloze_max=top)
             unchanged.append(note)
         else:
             mod = max(note.mod, before.mod + 1)
