@@ -156,6 +156,8 @@ def export(
         cache = PostCache(cache_dir)
     with paused_gc():
         documents, notes = read_and_build(files, options, jobs=jobs, cache=cache, progress=progress)
+        if progress:
+            progress("compare", 0, len(notes))
         prior_path, prior, warning = load_prior(output, previous)
         notes, report = reconcile(
             notes, prior, prior_path=prior_path, group=options.group, mark_removed=mark_removed

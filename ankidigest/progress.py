@@ -12,7 +12,11 @@ import time
 from typing import TextIO
 
 WIDTH = 30
-_LABELS = {"read": "reading posts", "write": "writing notes"}
+_LABELS = {
+    "read": "reading posts",
+    "compare": "comparing with the previous export",
+    "write": "writing notes",
+}
 
 
 class ProgressBar:
@@ -24,12 +28,14 @@ class ProgressBar:
         self.delay = delay  # nothing is drawn for runs shorter than this
         self.interval = interval
         self.last = 0.0
+        self.stage = ""
         self.drawn = False
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        final = stage == "write" and done >= total
-        if now - self.start < self.delay or (now - self.last < self.interval and not final):
+        new_stage = stage != self.stage
+        self.stage = stage
+        if now - self.start < self.delay or (now - self.last < self.interval and not new_stage):
             return
         self.last = now
         self.stream.write("\r" + render(stage, done, total) + "\x1b[K")
@@ -47,7 +53,7 @@ class ProgressBar:
 def render(stage: str, done: int, total: int) -> str:
     """One line: ``reading posts [#######-------]  120/388``."""
     label = _LABELS.get(stage, stage)
-    if stage == "write" and done < total:
+    if stage != "read" and done < total:
         return f"{label}: {total} notes…"
     filled = WIDTH * done // total if total else WIDTH
     bar = "#" * filled + "-" * (WIDTH - filled)

@@ -220,7 +220,7 @@ def test_progress_reports_every_post_then_the_write(posts: Path, tmp_path: Path)
     assert reads[-1] == ("read", 12, 12)
     assert [d for _, d, _ in reads] == sorted(d for _, d, _ in reads)
     notes = len(read_apkg_guids(str(tmp_path / "a.apkg")))
-    assert calls[-2:] == [("write", 0, notes), ("write", notes, notes)]
+    assert calls[-3:] == [("compare", 0, notes), ("write", 0, notes), ("write", notes, notes)]
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(
