@@ -144,7 +144,8 @@ def export(
     ``cache.default_dir()``). ``progress(stage, done, total)`` is called as posts are
     read (stage "read") and around the write ("write").
     """
-    from .stage import paused_gc, read_and_build
+    from .parallel import paused_gc
+    from .stage import read_and_build
 
     output_format(output)
     options = options or BuildOptions()

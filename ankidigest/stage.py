@@ -11,12 +11,9 @@ checks that the packages are byte-identical either way.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import os
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .build import DEFAULT_PARENT_DECK, BuildOptions, build_notes, check_unique
@@ -24,21 +21,20 @@ from .cache import PostCache, entry_key, pack, unpack
 from .errors import AnkidigestError, InputError
 from .model import Document, NoteSpec
 from .normalize import article_scope
-
-# Below this much markdown, starting worker processes costs more than it saves.
-PARALLEL_MIN_BYTES = 512 * 1024
-PARALLEL_MIN_FILES = 4
+from .parallel import (
+    Reply,
+    error_reply,
+    paused_gc,
+    pool_map,
+    raise_first,
+    rebuild_error,
+    run_both_ends,
+    worth_a_pool,
+)
 
 Progress = Callable[[str, int, int], None]
 # What one post gives: its Document, its notes built alone and its occurrence scopes.
 Result = tuple[Document, list[NoteSpec], frozenset[str]]
-
-
-def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def standalone_options(options: BuildOptions, several: bool) -> BuildOptions:
@@ -87,7 +83,7 @@ def read_and_build(
         for i, (result, error) in zip(todo, _run(work, jobs, tick), strict=True):
             results[i] = result
             errors[i] = error
-        _raise_first(errors)
+        raise_first(errors)
         found = [r for r in results if r is not None]
         documents = [doc for doc, _, _ in found]
         seen: set[str] = set()
@@ -139,50 +135,25 @@ Outcome = tuple[Result | None, BaseException | None]
 
 
 def _run(work: list[Job], jobs: int | None, tick: Callable[[], None]) -> list[Outcome]:
-    """Walk and build each job; the outcomes in job order.
-
-    With a pool, this process works too: the workers take chunks from the front
-    of the list and we take posts from the back, so only the workers' share is
-    pickled and both cores stay busy until the two ends meet.
-    """
-    out: list[Outcome | None] = [None] * len(work)
-    if not _worth_a_pool([path for path, *_ in work], jobs):
-        for i, job in enumerate(work):
-            out[i] = _walk_build(job)[0]
-            tick()
-        return [o for o in out if o is not None]
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-    helpers = max(1, min(default_jobs() if jobs is None else jobs, len(work)) - 1)
-    chunk = max(1, min(8, len(work) // (helpers * 16)))
-    pending: deque[tuple[int, Future[list[tuple[str, Any]]]]] = deque()
-    lo, hi = 0, len(work)
-    pool = ProcessPoolExecutor(max_workers=helpers)
-    try:
-        while lo < hi or pending:
-            while lo < hi and len(pending) < 2 * helpers:  # keep every worker fed
-                end = min(lo + chunk, hi)
-                pending.append((lo, pool.submit(_in_worker, work[lo:end])))
-                lo = end
-            while pending and (pending[0][1].done() or lo >= hi):
-                start, future = pending.popleft()
-                for offset, (kind, value) in enumerate(future.result()):
-                    out[start + offset] = _decode(kind, value)
-                    tick()
-            if lo < hi:
-                hi -= 1
-                out[hi] = _walk_build(work[hi])[0]
-                tick()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    return [o for o in out if o is not None]
+    """Walk and build each job; the outcomes in job order (see ``parallel.py``)."""
+    if worth_a_pool([path for path, *_ in work], jobs):
+        return run_both_ends(work, _here, _in_worker, _decode, jobs, tick)
+    out = []
+    for job in work:
+        out.append(_here(job))
+        tick()
+    return out
 
 
-def _decode(kind: str, value: Any) -> Outcome:
-    if kind == "ok":
-        result: Result = unpack(value)
+def _here(job: Job) -> Outcome:
+    return _walk_build(job)[0]
+
+
+def _decode(reply: Reply) -> Outcome:
+    if reply[0] == "ok":
+        result: Result = unpack(reply[1])
         return result, None
-    return None, _rebuild_error(kind, value)
+    return None, rebuild_error(reply)
 
 
 def read_many(files: Sequence[str], jobs: int | None = None) -> list[Document]:
@@ -190,36 +161,11 @@ def read_many(files: Sequence[str], jobs: int | None = None) -> list[Document]:
     from .walker import read_post
 
     with paused_gc():
-        if not _worth_a_pool(files, jobs):
+        if not worth_a_pool(files, jobs):
             return [read_post(path) for path in files]
-        replies = list(_pool_map(_walk_in_worker, list(files), jobs))
-    errors = [None if kind == "ok" else _rebuild_error(kind, value) for kind, value in replies]
-    _raise_first(errors)
-    with paused_gc():
+        replies = pool_map(_walk_in_worker, list(files), jobs)
+        raise_first([None if r[0] == "ok" else rebuild_error(r) for r in replies])
         return [unpack(value) for _, value in replies]
-
-
-def _worth_a_pool(files: Sequence[str], jobs: int | None) -> bool:
-    jobs = default_jobs() if jobs is None else jobs
-    if jobs < 2 or len(files) < PARALLEL_MIN_FILES:
-        return False
-    size = 0
-    for path in files:
-        with contextlib.suppress(OSError):
-            size += os.path.getsize(path)
-    return size >= PARALLEL_MIN_BYTES
-
-
-def _pool_map(func: Callable[[Any], Any], work: list[Any], jobs: int | None) -> Iterator[Any]:
-    from concurrent.futures import ProcessPoolExecutor
-
-    jobs = min(default_jobs() if jobs is None else jobs, len(work))
-    pool = ProcessPoolExecutor(max_workers=jobs)
-    try:
-        # Chunks small enough that both workers stay busy to the end.
-        yield from pool.map(func, work, chunksize=max(1, min(16, len(work) // (jobs * 8))))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
@@ -251,68 +197,24 @@ def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
     return (result, None), blob
 
 
-def _in_worker(jobs: list[Job]) -> list[tuple[str, Any]]:
-    """In a worker process: per job ('ok', entry bytes) or (error kind, details)."""
+def _in_worker(jobs: list[Job]) -> list[Reply]:
+    """In a worker process: per job ('ok', entry bytes) or an error reply."""
     replies = []
     with paused_gc():
         for job in jobs:
             (result, error), blob = _walk_build(job)
             if error is not None:
-                replies.append(_error_reply(error))
+                replies.append(error_reply(error))
             else:
                 replies.append(("ok", blob if blob is not None else pack("", result)))
     return replies
 
 
-def _walk_in_worker(path: str) -> tuple[str, Any]:
+def _walk_in_worker(path: str) -> Reply:
     from .walker import read_post
 
     with paused_gc():
         try:
             return "ok", pack("", read_post(path))
         except AnkidigestError as exc:
-            return _error_reply(exc)
-
-
-def _error_reply(error: BaseException) -> tuple[str, Any]:
-    # InputError does not survive pickling (its __init__ takes three arguments).
-    if isinstance(error, InputError):
-        return "input", (error.path, error.reason, error.line)
-    return "other", (type(error), str(error))
-
-
-def _rebuild_error(kind: str, value: Any) -> BaseException:
-    if kind == "input":
-        path, reason, line = value
-        return InputError(path, reason, line)
-    cls, message = value
-    error: BaseException = cls(message)
-    return error
-
-
-def _raise_first(errors: Sequence[BaseException | None]) -> None:
-    """Reading errors first, then build errors, each in file order (as the serial path)."""
-    for wanted in (InputError, AnkidigestError):
-        for error in errors:
-            if isinstance(error, wanted):
-                raise error
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while we make a few hundred thousand acyclic objects.
-
-    The collector would otherwise walk them over and over (unpickling 100,000
-    notes takes 5x longer with it on); reference counting frees them anyway.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            # Hand what we made to the oldest generation, so that turning the
-            # collector back on does not make it walk them all at once.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
+            return error_reply(exc)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ankidigest import InputError, build_notes, export, read_posts, stage
+from ankidigest import InputError, build_notes, export, parallel, read_posts
 from ankidigest import cache as cache_mod
 from ankidigest.apkg import read_apkg_guids, write_apkg
 from ankidigest.build import BuildOptions
@@ -59,8 +59,8 @@ def posts(tmp_path: Path) -> Path:
 @pytest.fixture
 def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Use worker processes even for a handful of small posts."""
-    monkeypatch.setattr(stage, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(stage, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
 
 
 def _reference(inputs: list[str], out: Path, options: BuildOptions | None = None) -> bytes:
