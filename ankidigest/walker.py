@@ -16,10 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import frontmatter, markdown
-from .errors import InputError
+from .classify import EMPTY, analyse
+from .containers import unwrap
+from .errors import InputError, UsageError
+from .inline import flatten_block, is_lookup
 from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from .normalize import article_scope, normalize_term
-from .sentences import sentence_spans
 
 Token = markdown.Token
 
@@ -29,8 +31,8 @@ _IGNORED = frozenset({"block_code", "block_html", "thematic_break", "blank_line"
 # kramdown attribute lists ({:toc}, {: .class}) carry no prose.
 _IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.MULTILINE)
 _HEADING_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*[:：\-–—|]?\s*(.*)$", re.S)
-_BR = re.compile(r"<br\s*/?>", re.I)
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+TERMS = ("bold", "bold+highlight")
 
 
 def read_text(path: str) -> str:
@@ -56,22 +58,33 @@ def read_text(path: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_post(path: str) -> Document:
-    """Read and walk one markdown file."""
+def read_post(path: str, terms: str = "bold") -> Document:
+    """Read and walk one markdown file (``terms``: "bold" or "bold+highlight")."""
+    check_terms(terms)
     text = read_text(path)
     try:
         mtime = int(os.stat(path).st_mtime)
     except OSError:
         mtime = 0
-    return walk(text, path, mtime)
+    return walk(text, path, mtime, terms=terms)
 
 
-def walk(text: str, path: str = "<text>", mtime: int = 0) -> Document:
-    """Walk markdown text (already decoded) into a Document."""
+def check_terms(terms: str) -> None:
+    if terms not in TERMS:
+        raise UsageError(f"--terms must be one of {', '.join(TERMS)}, not {terms!r}")
+
+
+def walk(text: str, path: str = "<text>", mtime: int = 0, terms: str = "bold") -> Document:
+    """Walk markdown text (already decoded) into a Document.
+
+    ``terms`` says what a learner's mark is: "bold" (default) or "bold+highlight"
+    (``==x==`` and ``<mark>`` too).
+    """
+    check_terms(terms)
     header, body, _ = frontmatter.split(text)
     meta = frontmatter.parse(header) if header is not None else frontmatter.FrontMatter()
-    body = _IAL.sub("", body)
-    walker = _Walk(path, body)
+    body = unwrap(_IAL.sub("", body))
+    walker = _Walk(path, body, highlight=terms == "bold+highlight")
     walker.run(markdown.parse(body))
     post = Post(
         path=path,
@@ -90,11 +103,13 @@ def walk(text: str, path: str = "<text>", mtime: int = 0) -> Document:
             section=s.section,
             post=post,
             line=s.line,
+            translation=s.translation,
         )
         for s in walker.sentences
     )
-    warnings = (f"{path}:1: {meta.warning}",) if meta.warning else ()
-    return Document(post, sentences, walker.articles, tuple(walker.skips), warnings)
+    warnings = [f"{path}:1: {meta.warning}"] if meta.warning else []
+    warnings += walker.warnings
+    return Document(post, sentences, walker.articles, tuple(walker.skips), tuple(warnings))
 
 
 @dataclass
@@ -107,11 +122,14 @@ class _Pending:
     article: Article | None
     section: tuple[str, ...]
     line: int
+    translation: str = ""
 
 
 class _Walk:
-    def __init__(self, path: str, source: str) -> None:
+    def __init__(self, path: str, source: str, highlight: bool = False) -> None:
         self.path = path
+        self.highlight = highlight
+        self.warnings: list[str] = []
         self.source = source
         self.lines = source.split("\n")
         self.line_starts = [0]
@@ -140,7 +158,7 @@ class _Walk:
         for i in range(start - 1, end):
             text = self.lines[i]
             if needle in text:
-                if "**" + needle in text or "__" + needle in text:
+                if any(mark + needle in text for mark in ("**", "__", "==", ">", "*")):
                     return i + 1
                 if plain is None:
                     plain = i + 1
@@ -173,9 +191,10 @@ class _Walk:
             self.article = None
         while self.sections and self.sections[-1][0] >= level:
             self.sections.pop()
+        url = ""
         if len(children) == 1 and children[0]["type"] == "link":
-            link = children[0]
-            url = str(link.get("attrs", {}).get("url", "")).strip()
+            url = str(children[0].get("attrs", {}).get("url", "")).strip()
+        if url and not is_lookup(url):  # a dictionary link names a word, not an article
             label = text.strip()
             m = _HEADING_DATE.match(label)
             date = None
@@ -193,25 +212,38 @@ class _Walk:
             self.sections.append((level, title))
 
     def prose(self, children: Iterable[Token], line: int) -> None:
-        text, bold = flatten(children)
-        if not bold:
-            return
-        terms: list[tuple[int, int]] = []
-        for start, end in bold:
+        flat = flatten_block(children)
+        text = flat.text
+        marked = _outermost(flat.bold + (flat.marks if self.highlight else []))
+        spans: list[tuple[int, int]] = []
+        for start, end in marked:
             raw = text[start:end]
             s = start + (len(raw) - len(raw.lstrip()))
             e = end - (len(raw) - len(raw.rstrip()))
             if e <= s:
-                self.skips.append(Skip(self.path, line, raw, "empty bold"))
+                self.skips.append(Skip(self.path, line, raw, EMPTY))
                 continue
-            terms.append((s, e))
-        if not terms:
+            spans.append((s, e))
+        for start, end in flat.malformed:
+            word = text[start:end].strip()
+            where = self.locate(word, line)
+            self.warnings.append(
+                f"{self.path}:{where}: malformed bold around {word!r}, read as bold"
+            )
+        if not spans:
             return
-        paragraph = Paragraph(text=text, bold=tuple(terms), line=line)
+        found = analyse(text, spans)
+        for (start, end), reason in found.skipped:
+            word = text[start:end]
+            where = self.locate(word.split("\n")[0], line)
+            self.skips.append(Skip(self.path, where, word, reason))
+        if not found.kept:
+            return
+        paragraph = Paragraph(text=text, bold=tuple(found.kept), line=line)
         section = tuple(title for _, title in self.sections)
         scope = article_scope(self.article, self.path, section)
         cursor = line
-        for s_start, s_end, inside in _group(sentence_spans(text), terms):
+        for s_start, s_end, inside in _group(sorted(found.sentences), found.kept):
             made: list[Term] = []
             for t_start, t_end in inside:
                 word = text[t_start:t_end]
@@ -228,8 +260,20 @@ class _Walk:
                     article=self.article,
                     section=section,
                     line=made[0].line,
+                    translation=found.translations.get((s_start, s_end), ""),
                 )
             )
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with any span nested in (or overlapping) an earlier one merged into it."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _group(
@@ -260,44 +304,8 @@ def _group(
 
 def flatten(children: Iterable[Token]) -> tuple[str, list[tuple[int, int]]]:
     """Inline tokens -> (plain text, [(start, end) of each outermost bold span])."""
-    parts: list[str] = []
-    size = 0
-    bold: list[tuple[int, int]] = []
-    depth = 0
-    stack: list[Token | tuple[str, int]] = list(reversed(list(children)))
-    while stack:
-        item = stack.pop()
-        if isinstance(item, tuple):  # end of a strong span
-            depth -= 1
-            if depth == 0:
-                bold.append((item[1], size))
-            continue
-        kind = item["type"]
-        piece = ""
-        if kind in ("text", "codespan"):
-            piece = item.get("raw", "")
-        elif kind == "softbreak":
-            piece = " "
-        elif kind == "linebreak":
-            piece = "\n"
-        elif kind == "inline_html":
-            piece = "\n" if _BR.fullmatch(item.get("raw", "").strip()) else ""
-        elif kind == "image":
-            continue
-        elif kind == "strong":
-            depth += 1
-            stack.append(("/strong", size))
-            stack.extend(reversed(item.get("children", ())))
-            continue
-        elif "children" in item:
-            stack.extend(reversed(item["children"]))
-            continue
-        else:
-            piece = item.get("raw", "")
-        if piece:
-            parts.append(piece)
-            size += len(piece)
-    return "".join(parts), bold
+    flat = flatten_block(children)
+    return flat.text, flat.bold
 
 
 def _is_blank(token: Token) -> bool:

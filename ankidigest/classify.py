@@ -1,0 +1,203 @@
+"""Decide which marked spans of a paragraph are vocabulary terms, and why the rest are not.
+
+A term is a word or short phrase a learner marked inside a real sentence. Not a
+term: a label (``**Examples:**``), the headword of a word list or dictionary entry
+(``**abate** v. 减弱``), a span that is the whole line or list item, bold in a
+definition or a translation, a grammar pattern (``**be used to doing sth**``), a
+span that is most of its sentence or crosses a sentence boundary. Every span that
+is not kept gets a reason, shown under ``--verbose`` and by ``--check``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .sentences import sentence_spans
+from .translation import Part, is_foreign, split_parts, translation_for
+
+EMPTY = "empty bold"
+ONE_LETTER = "one-letter bold"
+LABEL = "a label (bold followed by a colon), not a term"
+HEADWORD = "a headword of a word list or dictionary entry, not a sentence"
+WHOLE = "bold is the whole line or list item, not a word in a sentence"
+WORD_LIST = "the line holds only bold words, not a sentence"
+DEFINITION = "bold inside a definition or gloss, not in an example sentence"
+TRANSLATION = "bold inside a translation"
+FOREIGN = "bold in non-English text"
+PATTERN = "a grammar pattern (sb/sth, '...', '+'), not a word of the sentence"
+CLAUSE = "bold spans most of the sentence or a whole clause"
+CROSSES = "bold crosses a sentence boundary"
+
+_LEAD_PREFIX = re.compile(r"^[\s\-*+•·>]*(?:\(?\d{1,3}[.)、]|\(?[a-zA-Z][.)]|[①-⑳])?\s*$")
+_POS = r"(?:n|v|vt|vi|adj|adv|prep|conj|pron|int|interj|num|art|aux|phr|abbr|pl|sth|sb)\."
+_HEADWORD_NEXT = re.compile(
+    rf"^\s*(?:$|[=|/\[(（【<–—]|\s-|-\s|{_POS}|[^\x00-\u036f\u2018-\u201f])|^\s+-"
+)
+_SEPARATOR = re.compile(r"^\s*(?:[:：=|–—-]\s*)?")
+_BRACKETED = re.compile(r"/[^/\n]*/|\[[^\]\n]*\]|\([^)\n]*\)|（[^）\n]*）")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
+_ENDS_SENTENCE = re.compile(r"""[.!?…][\"'”’»)\]]*\s*$""")
+_STRIP = " \t\n.,;:!?…-–—*•·()[]\"'“”‘’「」（）：，。！？"
+_PATTERN_WORDS = frozenset("sb sth sb's sth's smb smth sb. sth. somebody's".split())
+EXAMPLE_LABELS = frozenset(
+    """example examples e.g. eg sentence sentences usage use context quote source ex eg.
+    例句 例 例子 用法 原句 出处 句子 举例""".split()
+)
+DEFINITION_LABELS = frozenset(
+    """meaning meanings definition def defn gloss explanation translation synonym synonyms
+    antonym antonyms note notes 释义 意思 解释 翻译 词义 含义 同义词 反义词 近义词 注""".split()
+)
+
+
+@dataclass
+class Analysis:
+    """What a paragraph holds: kept terms, skipped spans, sentences and translations."""
+
+    kept: list[tuple[int, int]] = field(default_factory=list)
+    skipped: list[tuple[tuple[int, int], str]] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    translations: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+def analyse(text: str, spans: list[tuple[int, int]]) -> Analysis:
+    """Classify the marked ``spans`` of a flattened paragraph ``text``."""
+    out = Analysis()
+    parts = split_parts(text)
+    decided: dict[tuple[int, int], str] = {}
+    regions: list[tuple[int, int, int]] = []  # English (start, end, part index) to split
+    for index, part in enumerate(parts):
+        if part.foreign:
+            for span in _within(spans, part):
+                decided[span] = TRANSLATION if part.translates is not None else FOREIGN
+            continue
+        inside = _within(spans, part)
+        start = part.start
+        if inside and _LEAD_PREFIX.match(text[part.start : inside[0][0]]):
+            lead = inside[0]
+            reason, cut = _lead(text, lead, part, inside)
+            if reason:
+                decided[lead] = reason
+                start = cut
+                if reason != WHOLE and not _example_after(text, lead, cut, part.end, inside):
+                    for span in inside[1:]:
+                        decided.setdefault(span, DEFINITION)
+                    start = part.end
+        if start < part.end:
+            regions.append((start, part.end, index))
+    english: dict[int, list[tuple[int, int]]] = {}
+    for start, end, index in regions:
+        for s, e in sentence_spans(text[start:end]):
+            out.sentences.append((start + s, start + e))
+            english.setdefault(index, []).append((start + s, start + e))
+    for span in spans:
+        reason = decided.get(span) or _term_reason(text, span, out.sentences, parts, spans)
+        if reason:
+            out.skipped.append((span, reason))
+        else:
+            out.kept.append(span)
+    _translations(text, parts, english, out)
+    return out
+
+
+def _within(spans: list[tuple[int, int]], part: Part) -> list[tuple[int, int]]:
+    return [s for s in spans if part.start <= s[0] < part.end]
+
+
+def _lead(
+    text: str, lead: tuple[int, int], part: Part, inside: list[tuple[int, int]]
+) -> tuple[str | None, int]:
+    """Why the span opening a line is not a term (and where the line's rest starts)."""
+    word = text[lead[0] : lead[1]]
+    after = text[lead[1] : part.end]
+    if text[part.start : part.end].strip(_STRIP) == word.strip(_STRIP):
+        return WHOLE, part.end
+    if word.rstrip().endswith((":", "：")) or after.lstrip().startswith((":", "：")):
+        return LABEL, lead[1] + _SEPARATOR.match(after).end()  # type: ignore[union-attr]
+    if _HEADWORD_NEXT.match(after) and not _is_sentence(text[part.start : part.end], inside):
+        sep = _SEPARATOR.match(after)
+        return HEADWORD, lead[1] + (sep.end() if sep else 0)
+    return None, part.start
+
+
+def _is_sentence(line: str, inside: list[tuple[int, int]]) -> bool:
+    """A line that starts with its term and still reads as one sentence ("**Abandon** ship!")."""
+    return bool(_ENDS_SENTENCE.search(line)) and len(_WORD.findall(line)) >= 4 and "  " not in line
+
+
+def _example_after(
+    text: str, lead: tuple[int, int], cut: int, end: int, inside: list[tuple[int, int]]
+) -> bool:
+    """Whether what follows a label or headword is an example sentence, not a definition."""
+    label = text[lead[0] : lead[1]].strip(_STRIP).lower()
+    if label in EXAMPLE_LABELS:
+        return True
+    if label in DEFINITION_LABELS:
+        return False
+    rest = text[cut:end].strip()
+    if not rest or is_foreign(rest):
+        return False
+    head = label[:4]
+    if any(text[s:e].strip().lower().startswith(head) for s, e in inside[1:]) and len(head) >= 3:
+        return True
+    starts = rest[0].isupper() or rest[0] in "\"'“‘"
+    return starts and bool(_ENDS_SENTENCE.search(rest)) and len(_WORD.findall(rest)) >= 4
+
+
+def _term_reason(
+    text: str,
+    span: tuple[int, int],
+    sentences: list[tuple[int, int]],
+    parts: list[Part],
+    spans: list[tuple[int, int]],
+) -> str | None:
+    word = text[span[0] : span[1]]
+    if is_foreign(word):
+        return FOREIGN
+    if sum(ch.isalnum() for ch in word) <= 1:
+        return ONE_LETTER
+    if word.rstrip().endswith((":", "：")):
+        return LABEL
+    tokens = word.lower().replace("/", " ").split()
+    if any(t in _PATTERN_WORDS for t in tokens) or any(c in word for c in ("...", "…", "+", "~")):
+        return PATTERN
+    sentence = next((s for s in sentences if s[0] <= span[0] < s[1]), None)
+    if sentence is None:
+        return DEFINITION
+    if span[1] > sentence[1]:
+        return CROSSES
+    part = next(p for p in parts if p.start <= span[0] < p.end)
+    if _word_list(text, part, spans):
+        return WORD_LIST
+    n_term = len(_WORD.findall(word))
+    n_sentence = len(_WORD.findall(text[sentence[0] : sentence[1]]))
+    if n_term >= 9 or (n_term >= 5 and n_term >= 0.7 * n_sentence):
+        return CLAUSE
+    if n_term >= 6 and re.search(r"[,;，；]\s", word):
+        return CLAUSE
+    return None
+
+
+def _word_list(text: str, part: Part, spans: list[tuple[int, int]]) -> bool:
+    """A line of bold words and separators ("**abandon**, **desert**"), not a sentence."""
+    if _ENDS_SENTENCE.search(text[part.start : part.end]):
+        return False
+    rest, pos = [], part.start
+    for s, e in _within(spans, part):
+        rest.append(text[pos:s])
+        pos = max(pos, e)
+    rest.append(text[pos : part.end])
+    return len(_LATIN_WORD.findall(_BRACKETED.sub(" ", " ".join(rest)))) < 2
+
+
+def _translations(
+    text: str, parts: list[Part], english: dict[int, list[tuple[int, int]]], out: Analysis
+) -> None:
+    foreign: dict[int, list[str]] = {}
+    for part in parts:
+        if part.foreign and part.translates is not None:
+            foreign.setdefault(part.translates, []).append(text[part.start : part.end].strip())
+    for index, texts in foreign.items():
+        for sentence, translated in translation_for(english.get(index, []), " ".join(texts)):
+            out.translations[sentence] = translated
