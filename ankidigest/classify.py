@@ -21,6 +21,7 @@ ONE_LETTER = "one-letter bold"
 LABEL = "a label (bold followed by a colon), not a term"
 HEADWORD = "a headword of a word list or dictionary entry, not a sentence"
 WHOLE = "bold is the whole line or list item, not a word in a sentence"
+WHOLE_SENTENCE = "bold is the whole sentence, not a word in it"
 WORD_LIST = "the line holds only bold words, not a sentence"
 DEFINITION = "bold inside a definition or gloss, not in an example sentence"
 TRANSLATION = "bold inside a translation"
@@ -111,10 +112,10 @@ def _lead(
     """Why the span opening a line is not a term (and where the line's rest starts)."""
     word = text[lead[0] : lead[1]]
     after = text[lead[1] : part.end]
-    if text[part.start : part.end].strip(_STRIP) == word.strip(_STRIP):
-        return WHOLE, part.end
     if word.rstrip().endswith((":", "：")) or after.lstrip().startswith((":", "：")):
         return LABEL, lead[1] + _SEPARATOR.match(after).end()  # type: ignore[union-attr]
+    if text[part.start : part.end].strip(_STRIP) == word.strip(_STRIP):
+        return WHOLE, part.end
     if _HEADWORD_NEXT.match(after) and not _is_sentence(text[part.start : part.end], inside):
         sep = _SEPARATOR.match(after)
         return HEADWORD, lead[1] + (sep.end() if sep else 0)
@@ -167,6 +168,8 @@ def _term_reason(
         return DEFINITION
     if span[1] > sentence[1]:
         return CROSSES
+    if word.strip(_STRIP) == text[sentence[0] : sentence[1]].strip(_STRIP):
+        return WHOLE_SENTENCE
     part = next(p for p in parts if p.start <= span[0] < p.end)
     if _word_list(text, part, spans):
         return WORD_LIST

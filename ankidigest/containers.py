@@ -22,7 +22,7 @@ _QUOTE_PREFIX = re.compile(r"^((?:[ \t]*>)+)(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ANKI_ALONE = re.compile(r"^(?:START|END)[ \t]*$")
 _ANKI_HEADER = re.compile(r"^(?:TARGET DECK|FILE TAGS)(?::.*)?[ \t]*$")
-_ZERO_WIDTH = re.compile(r"^[ \t]*[\u200b\u2060\ufeff]+[ \t]*")
+_ZERO_WIDTH = re.compile(r"^(?:[ \t]*[\u200b\u2060\ufeff]+[ \t]*)+", re.MULTILINE)
 _MAX_PASSES = 16
 
 

@@ -165,13 +165,19 @@ class _Builder:
     def finish(self) -> Flat:
         text = "".join(self.parts)
         chars = list(text)
+        labels = {s for s, e in self.flat.bold if _is_label(text, e)}
         for pos in self.softbreaks:
-            if _separate_lines(text, pos):
-                chars[pos] = "\n"
+            if pos + 1 in labels or _separate_lines(text, pos):
+                chars[pos] = "\n"  # the next line opens with a label: "**Meaning:** ..."
         self.flat.text = "".join(chars)
         self.flat.bold.sort()
         self.flat.marks.sort()
         return self.flat
+
+
+def _is_label(text: str, end: int) -> bool:
+    """Whether the bold span ending at ``end`` ends with, or is followed by, a colon."""
+    return text[end - 1 : end] in (":", "：") or text[end : end + 3].lstrip()[:1] in (":", "：")
 
 
 def _repair(children: list[Token]) -> list[Token]:

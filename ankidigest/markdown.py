@@ -3,7 +3,7 @@
 mistune's AST carries no positions. We subclass its block parser so that every
 top-level token records where it starts (``_off``); the walker turns that into
 a line number for messages. Nested tokens inherit their block's position.
-Plugins: ``==mark==``, ``~~strikethrough~~`` and Obsidian ``[[wikilinks]]``
+Plugins: ``==mark==``, ``~~strikethrough~~``, tables and Obsidian ``[[wikilinks]]``
 (a ``wikilink`` token whose ``raw`` is the text shown).
 """
 
@@ -73,9 +73,10 @@ def parse(text: str) -> list[Token]:
     global _MARKDOWN
     if _MARKDOWN is None:
         from mistune.plugins.formatting import mark, strikethrough
+        from mistune.plugins.table import table
 
         _MARKDOWN = mistune.Markdown(
-            renderer=None, block=_Parser(), plugins=[mark, strikethrough, _wikilink]
+            renderer=None, block=_Parser(), plugins=[mark, strikethrough, table, _wikilink]
         )
     tokens = _MARKDOWN(text)
     assert isinstance(tokens, list)

@@ -25,7 +25,7 @@ from .normalize import article_scope, normalize_term
 
 Token = markdown.Token
 
-_PROSE = frozenset({"paragraph", "block_text"})
+_PROSE = frozenset({"paragraph", "block_text", "table_cell"})
 _CONTAINERS = frozenset({"list", "list_item", "block_quote"})
 _IGNORED = frozenset({"block_code", "block_html", "thematic_break", "blank_line"})
 # kramdown attribute lists ({:toc}, {: .class}) carry no prose.
@@ -33,6 +33,7 @@ _IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.MULTILINE)
 _HEADING_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*[:：\-–—|]?\s*(.*)$", re.S)
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 TERMS = ("bold", "bold+highlight")
+_MARKS = ("**", "__", "==", ">", "*")
 
 
 def read_text(path: str) -> str:
@@ -143,6 +144,8 @@ class _Walk:
         self.sentences: list[_Pending] = []
         self.skips: list[Skip] = []
         self.seen: dict[tuple[str, str], int] = {}
+        self.cursor = 1  # the line of the last span placed, within the current block
+        self.pos = 0  # the source offset just after the last span placed
 
     # -- positions -------------------------------------------------------
     def line_of(self, offset: int) -> int:
@@ -152,17 +155,26 @@ class _Walk:
         return line
 
     def locate(self, needle: str, start: int) -> int:
-        """First line at or after ``start`` holding ``needle`` as bold, else as text."""
-        end = min(len(self.lines), start + 400)
-        plain = None
-        for i in range(start - 1, end):
+        """First line at or after ``start`` (and after the last span placed) holding
+        ``needle`` as marked text, else as plain text."""
+        begin = max(self.pos, self.line_starts[start - 1])
+        first = bisect_right(self.line_starts, begin)
+        end = min(len(self.lines), first + 400)
+        plain: tuple[int, int] | None = None
+        for i in range(first - 1, end):
             text = self.lines[i]
-            if needle in text:
-                if any(mark + needle in text for mark in ("**", "__", "==", ">", "*")):
-                    return i + 1
-                if plain is None:
-                    plain = i + 1
-        return plain or start
+            col = max(0, begin - self.line_starts[i])
+            found = [text.find(m + needle, col) for m in _MARKS]
+            at = min((f + len(m) for f, m in zip(found, _MARKS) if f >= 0), default=-1)
+            if at >= 0:
+                self.pos = self.line_starts[i] + at + len(needle)
+                return i + 1
+            if plain is None and text.find(needle, col) >= 0:
+                plain = (i, text.find(needle, col))
+        if plain is None:
+            return start
+        self.pos = self.line_starts[plain[0]] + plain[1] + len(needle)
+        return plain[0] + 1
 
     # -- the walk --------------------------------------------------------
     def run(self, tokens: list[Token]) -> None:
@@ -170,7 +182,7 @@ class _Walk:
         while stack:
             token, line = stack.pop()
             if "_off" in token:
-                line = self.line_of(token["_off"])
+                line = self.cursor = self.line_of(token["_off"])
             kind = token["type"]
             if kind == "heading":
                 self.heading(token, line)
@@ -233,16 +245,17 @@ class _Walk:
         if not spans:
             return
         found = analyse(text, spans)
-        for (start, end), reason in found.skipped:
-            word = text[start:end]
-            where = self.locate(word.split("\n")[0], line)
-            self.skips.append(Skip(self.path, where, word, reason))
+        lines: dict[tuple[int, int], int] = {}
+        for start, end in spans:  # place every span in order, so repeated words get their line
+            self.cursor = self.locate(text[start:end].split("\n")[0], max(line, self.cursor))
+            lines[(start, end)] = self.cursor
+        for span, reason in found.skipped:
+            self.skips.append(Skip(self.path, lines[span], text[span[0] : span[1]], reason))
         if not found.kept:
             return
         paragraph = Paragraph(text=text, bold=tuple(found.kept), line=line)
         section = tuple(title for _, title in self.sections)
         scope = article_scope(self.article, self.path, section)
-        cursor = line
         for s_start, s_end, inside in _group(sorted(found.sentences), found.kept):
             made: list[Term] = []
             for t_start, t_end in inside:
@@ -250,8 +263,8 @@ class _Walk:
                 key = (scope, normalize_term(word))
                 occurrence = self.seen.get(key, 0) + 1
                 self.seen[key] = occurrence
-                cursor = self.locate(word.split("\n")[0], cursor)
-                made.append(Term(word, t_start - s_start, t_end - s_start, occurrence, cursor))
+                where = lines[(t_start, t_end)]
+                made.append(Term(word, t_start - s_start, t_end - s_start, occurrence, where))
             self.sentences.append(
                 _Pending(
                     text=text[s_start:s_end],
