@@ -60,6 +60,7 @@ class Analysis:
     skipped: list[tuple[tuple[int, int], str]] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     translations: dict[tuple[int, int], str] = field(default_factory=dict)
+    origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
 
 def analyse(text: str, spans: list[tuple[int, int]]) -> Analysis:
@@ -97,7 +98,9 @@ def analyse(text: str, spans: list[tuple[int, int]]) -> Analysis:
         if reason:
             out.skipped.append((span, reason))
         else:
-            out.kept.append(span)
+            trimmed = _trim(text, span)
+            out.kept.append(trimmed)
+            out.origin[trimmed] = span
     _translations(text, parts, english, out)
     return out
 
@@ -156,8 +159,9 @@ def _term_reason(
     word = text[span[0] : span[1]]
     if is_foreign(word):
         return FOREIGN
-    if sum(ch.isalnum() for ch in word) <= 1:
-        return ONE_LETTER
+    letters = sum(ch.isalnum() for ch in word)
+    if letters <= 1:
+        return ONE_LETTER if letters else EMPTY
     if word.rstrip().endswith((":", "：")):
         return LABEL
     tokens = word.lower().replace("/", " ").split()
@@ -180,6 +184,19 @@ def _term_reason(
     if n_term >= 6 and re.search(r"[,;，；]\s", word):
         return CLAUSE
     return None
+
+
+_EDGE = ' \t\n,;:!?—–"“”()（），。；：！？«»[]【】'
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The span without punctuation at its edges ("**adamant,**" -> "adamant")."""
+    start, end = span
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return (start, end) if end > start else span
 
 
 def _word_list(text: str, part: Part, spans: list[tuple[int, int]]) -> bool:

@@ -5,9 +5,10 @@ CommonMark would read as code: mkdocs admonitions (``!!! note``, ``??? tip``),
 VitePress/VuePress ``::: details`` blocks, Obsidian callouts (``> [!note]``).
 This step blanks the container's own marker lines and dedents its body, so the
 body parses as the prose it is, while fenced code inside stays fenced code. It
-also blanks Obsidian_to_Anki control lines (``START``/``END``, ``TARGET DECK``)
-and strips Typora's zero-width-space indentation. The result has exactly as
-many lines as the input, so line numbers stay true to the file.
+fences Obsidian_to_Anki card blocks (``START``...``END``: they are cards already),
+blanks their ``TARGET DECK``/``FILE TAGS`` lines and strips Typora's zero-width-space
+indentation. The result has exactly as many lines as the input, so line numbers
+stay true to the file.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ _DIV_CLOSE = re.compile(r"^:{3,}[ \t]*$")
 _CALLOUT = re.compile(r"^((?:[ \t]*>)+)[ \t]*\[![\w-]+\][+-]?.*$")
 _QUOTE_PREFIX = re.compile(r"^((?:[ \t]*>)+)(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_ANKI_ALONE = re.compile(r"^(?:START|END)[ \t]*$")
+# An Obsidian_to_Anki START...END block becomes a fenced block of this kind: its
+# bold is already on a card, so the walker reports it and makes no card.
+CARD_BLOCK = "ankidigest-card-block"
+CARD_BLOCK_OPEN = "~~~~~~~~~~~~ " + CARD_BLOCK
+CARD_BLOCK_CLOSE = "~~~~~~~~~~~~"
 _ANKI_HEADER = re.compile(r"^(?:TARGET DECK|FILE TAGS)(?::.*)?[ \t]*$")
 _ZERO_WIDTH = re.compile(r"^(?:[ \t]*[\u200b\u2060\ufeff]+[ \t]*)+", re.MULTILINE)
 _MAX_PASSES = 16
@@ -39,7 +44,7 @@ def unwrap(text: str) -> str:
 
 
 def _obsidian_to_anki(lines: list[str]) -> None:
-    """Blank START/END (and the note type line after START), TARGET DECK and FILE TAGS."""
+    """Fence START...END card blocks (already cards) and blank TARGET DECK / FILE TAGS."""
     fenced = _Fences()
     i = 0
     while i < len(lines):
@@ -48,12 +53,20 @@ def _obsidian_to_anki(lines: list[str]) -> None:
             i += 1
             continue
         header = _ANKI_HEADER.match(line)
-        if line.strip() == "START" or (header and ":" not in line):
+        if line.strip() == "START":
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == "END"), None)
+            if end is not None:
+                lines[i] = CARD_BLOCK_OPEN
+                lines[end] = CARD_BLOCK_CLOSE
+                i = end + 1
+                continue
+            lines[i] = ""
+        elif header and ":" not in line:
             lines[i] = ""
             if i + 1 < len(lines) and lines[i + 1].strip() and len(lines[i + 1].split()) <= 4:
-                lines[i + 1] = ""  # the note type (START) or the deck / tags (headers)
+                lines[i + 1] = ""  # the deck or the tags
                 i += 1
-        elif _ANKI_ALONE.match(line) or header:
+        elif header or line.strip() == "END":
             lines[i] = ""
         i += 1
 

@@ -124,12 +124,14 @@ class _Builder:
         self.malformed = False
 
     def add(self, piece: str) -> None:
-        if self.after_deletion:
+        if self.after_deletion:  # "~~wrong~~ ==> right" keeps "right", with one space
             self.after_deletion = False
+            before = self.parts[-1][-1:] if self.parts else ""
             arrow = _ARROW.match(piece)
             if arrow:
-                before = self.parts[-1][-1:] if self.parts else ""
                 piece = ("" if before.isspace() or not before else " ") + piece[arrow.end() :]
+            elif before.isspace() or not before:
+                piece = piece.lstrip(" \t")
         if piece:
             self.parts.append(piece)
             self.size += len(piece)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from . import frontmatter, markdown
 from .classify import EMPTY, analyse
-from .containers import unwrap
+from .containers import CARD_BLOCK, unwrap
 from .errors import InputError, UsageError
 from .inline import flatten_block, is_lookup
 from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
@@ -164,8 +164,8 @@ class _Walk:
         for i in range(first - 1, end):
             text = self.lines[i]
             col = max(0, begin - self.line_starts[i])
-            found = [text.find(m + needle, col) for m in _MARKS]
-            at = min((f + len(m) for f, m in zip(found, _MARKS) if f >= 0), default=-1)
+            found = [(text.find(m + needle, col), len(m)) for m in _MARKS]
+            at = min((f + n for f, n in found if f >= 0), default=-1)
             if at >= 0:
                 self.pos = self.line_starts[i] + at + len(needle)
                 return i + 1
@@ -188,6 +188,8 @@ class _Walk:
                 self.heading(token, line)
             elif kind in _PROSE:
                 self.prose(token.get("children", ()), line)
+            elif kind == "block_code" and token.get("attrs", {}).get("info") == CARD_BLOCK:
+                self.card_block(str(token.get("raw", "")), line)
             elif kind in _IGNORED:
                 continue
             elif kind in _CONTAINERS or "children" in token:
@@ -222,6 +224,20 @@ class _Walk:
             self.first_h1 = title
         if title:
             self.sections.append((level, title))
+
+    def card_block(self, raw: str, line: int) -> None:
+        """An Obsidian_to_Anki START...END block: its bold is on a card already."""
+        stack = list(reversed(markdown.parse(raw)))
+        while stack:
+            token = stack.pop()
+            if token["type"] in _PROSE:
+                text, bold = flatten(token.get("children", ()))
+                for start, end in bold:
+                    where = self.locate(text[start:end], line)
+                    reason = "inside an Obsidian_to_Anki card block (a card already)"
+                    self.skips.append(Skip(self.path, where, text[start:end], reason))
+            else:
+                stack.extend(reversed(token.get("children", ())))
 
     def prose(self, children: Iterable[Token], line: int) -> None:
         flat = flatten_block(children)
@@ -263,7 +279,7 @@ class _Walk:
                 key = (scope, normalize_term(word))
                 occurrence = self.seen.get(key, 0) + 1
                 self.seen[key] = occurrence
-                where = lines[(t_start, t_end)]
+                where = lines[found.origin[(t_start, t_end)]]
                 made.append(Term(word, t_start - s_start, t_end - s_start, occurrence, where))
             self.sentences.append(
                 _Pending(

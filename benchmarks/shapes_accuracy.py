@@ -48,7 +48,10 @@ def main(argv: list[str]) -> int:
         precision = right / made if made else 1.0
         recall = right / expected if expected else 1.0
         print(f"{folder}: {cases} notebooks, {made} cards made, {expected} expected, {right} right")
-        print(f"  precision {precision:.1%} ({right}/{made}), recall {recall:.1%} ({right}/{expected})")
+        print(
+            f"  precision {precision:.1%} ({right}/{made}), "
+            f"recall {recall:.1%} ({right}/{expected})"
+        )
         for note in notes:
             print("  " + note)
     return 0
