@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .build import BuildOptions, build_notes
 from .errors import InputError, UsageError
 from .model import Document, NoteSpec
-from .walker import read_post
+from .walker import check_terms, read_post
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 OUTPUT_FORMATS = (".apkg", ".json")
@@ -43,9 +43,13 @@ def find_posts(inputs: Iterable[str]) -> list[str]:
     return unique
 
 
-def read_posts(inputs: Iterable[str]) -> list[Document]:
-    """Read every post named by ``inputs`` (files or folders) into Documents."""
-    return [read_post(path) for path in find_posts(inputs)]
+def read_posts(inputs: Iterable[str], *, terms: str = "bold") -> list[Document]:
+    """Read every post named by ``inputs`` (files or folders) into Documents.
+
+    ``terms``: what marks a term, "bold" (default) or "bold+highlight".
+    """
+    check_terms(terms)
+    return [read_post(path, terms=terms) for path in find_posts(inputs)]
 
 
 def output_format(path: str) -> str:
@@ -90,10 +94,16 @@ class ExportResult:
         return sum(len(d.skips) for d in self.documents)
 
 
-def export(inputs: Iterable[str], output: str, options: BuildOptions | None = None) -> ExportResult:
+def export(
+    inputs: Iterable[str],
+    output: str,
+    options: BuildOptions | None = None,
+    *,
+    terms: str = "bold",
+) -> ExportResult:
     """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does."""
     output_format(output)
-    documents = read_posts(inputs)
+    documents = read_posts(inputs, terms=terms)
     notes = build_notes(documents, options)
     write_package(notes, output)
     return ExportResult(tuple(documents), tuple(notes))

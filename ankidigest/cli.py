@@ -19,9 +19,17 @@ identity is its article URL, its term and the term's occurrence in that
 article, never the sentence, so fixing a typo updates the card and keeps its
 review history.
 
+Only bold inside a real sentence is a term: labels ("**Examples:**"), headwords
+of a word list, bold that is the whole line or most of a sentence, bold in a
+definition or a translation are skipped (-v says why). --check lists them, and
+the problems worth fixing, without writing anything:
+
+  ankidigest --check notes/        # exit 1 if it finds problems (pre-commit)
+
 exit codes:
-  0  done
-  1  input error (missing or unreadable post, no posts in a folder) or output error
+  0  done (--check: no problems)
+  1  input error (missing or unreadable post, no posts in a folder) or output
+     error; --check: problems found
   2  usage error (bad option, unknown output format)
 """
 
@@ -45,9 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-o",
         "--output",
-        required=True,
         metavar="FILE",
-        help="where to write: NAME.apkg, NAME.json, or - for JSON on stdout",
+        help="where to write: NAME.apkg, NAME.json, or - for JSON on stdout "
+        "(required unless --check)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; list every skipped bold and why, and problems (bold crossing "
+        "a sentence boundary, empty or one-letter bold, terms missing from their "
+        "sentence, duplicate terms in an article); exit 1 if there are problems",
+    )
+    parser.add_argument(
+        "--terms",
+        choices=("bold", "bold+highlight"),
+        default="bold",
+        help="what marks a term: bold only (default), or also ==highlight== and <mark>",
     )
     parser.add_argument(
         "--deck",
@@ -85,8 +106,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.check and args.output:
+            parser.error("--check writes nothing: leave out -o/--output")
+        if not args.check and not args.output:
+            parser.error("the following arguments are required: -o/--output (or use --check)")
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0)
+
+    if args.check:
+        return _check(args.inputs, args.terms, args.quiet)
 
     from .api import export
     from .build import BuildOptions
@@ -94,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
     try:
-        result = export(args.inputs, args.output, options)
+        result = export(args.inputs, args.output, options, terms=args.terms)
     except AnkidigestError as exc:
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -118,3 +146,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def _check(inputs: Sequence[str], terms: str, quiet: bool) -> int:
+    """``--check``: print findings on stdout, a summary on stderr; 1 if problems."""
+    from .check import check_paths
+    from .errors import AnkidigestError
+
+    try:
+        report = check_paths(inputs, terms=terms)
+    except AnkidigestError as exc:
+        print(f"ankidigest: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    for finding in report.findings:
+        if finding.problem or not quiet:
+            print(str(finding))
+    if not quiet:
+        files = report.files
+        print(
+            f"ankidigest: {files} file{'s' if files != 1 else ''} checked, "
+            f"{len(report.problems)} problems, {len(report.skipped)} bold skipped",
+            file=sys.stderr,
+        )
+    return EXIT_OK if report.ok else EXIT_INPUT
