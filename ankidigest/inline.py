@@ -74,6 +74,7 @@ class Flat:
     bold: list[tuple[int, int]] = field(default_factory=list)
     marks: list[tuple[int, int]] = field(default_factory=list)
     malformed: list[tuple[int, int]] = field(default_factory=list)
+    links: list[tuple[int, int, str]] = field(default_factory=list)  # kept links and URLs
 
 
 def flatten_block(children: Iterable[Token]) -> Flat:
@@ -83,7 +84,10 @@ def flatten_block(children: Iterable[Token]) -> Flat:
     while stack:
         item = stack.pop()
         if isinstance(item, tuple):
-            b.close(item[0])
+            if item[0] == "link":
+                b.flat.links.append((item[1], b.size, b.link_urls.pop()))
+            else:
+                b.close(item[0])
             continue
         kind = item["type"]
         if kind in ("strong", "mark"):
@@ -95,6 +99,11 @@ def flatten_block(children: Iterable[Token]) -> Flat:
             b.after_deletion = True
         elif kind == "image" or (kind == "link" and _drop_link(item)):
             continue
+        elif kind == "link":
+            url = str(item.get("attrs", {}).get("url", "")).strip()
+            stack.append(("link", b.size))
+            b.link_urls.append(url)
+            stack.extend(reversed(_repair(item.get("children", []))))
         elif kind == "inline_html":
             b.html(item.get("raw", ""))
         elif kind == "softbreak":
@@ -122,6 +131,7 @@ class _Builder:
         self.softbreaks: list[int] = []
         self.after_deletion = False
         self.malformed = False
+        self.link_urls: list[str] = []
 
     def add(self, piece: str) -> None:
         if self.after_deletion:  # "~~wrong~~ ==> right" keeps "right", with one space

@@ -22,6 +22,7 @@ from .errors import InputError, UsageError
 from .inline import flatten_block, is_lookup
 from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from .normalize import article_scope, normalize_term
+from .sources import find_sources, line_of
 
 Token = markdown.Token
 
@@ -138,6 +139,8 @@ class _Walk:
             self.line_starts.append(self.line_starts[-1] + len(line) + 1)
         self.sections: list[tuple[int, str]] = []
         self.article: Article | None = None
+        self.link_article: Article | None = None  # from a block that is only a source link
+        self.source_urls: set[str] = set()
         self.article_level = 0
         self.articles = 0
         self.first_h1: str | None = None
@@ -201,6 +204,7 @@ class _Walk:
         text, bold = flatten(children)
         for start, end in bold:
             self.skips.append(Skip(self.path, line, text[start:end], "bold in a heading"))
+        self.link_article = None
         if self.article is not None and level <= self.article_level:
             self.article = None
         while self.sections and self.sections[-1][0] >= level:
@@ -225,6 +229,14 @@ class _Walk:
         if title:
             self.sections.append((level, title))
 
+    def source_article(self, link: tuple[str, str], line: int) -> Article:
+        """An article made from a link that stands for a sentence's source."""
+        url, title = link
+        if url not in self.source_urls:
+            self.source_urls.add(url)
+            self.articles += 1
+        return Article(url=url, title=title or url, date=None, line=line)
+
     def card_block(self, raw: str, line: int) -> None:
         """An Obsidian_to_Anki START...END block: its bold is on a card already."""
         stack = list(reversed(markdown.parse(raw)))
@@ -242,6 +254,9 @@ class _Walk:
     def prose(self, children: Iterable[Token], line: int) -> None:
         flat = flatten_block(children)
         text = flat.text
+        sources = find_sources(text, flat.links)
+        if sources.standalone:
+            self.link_article = self.source_article(sources.standalone, line)
         marked = _outermost(flat.bold + (flat.marks if self.highlight else []))
         spans: list[tuple[int, int]] = []
         for start, end in marked:
@@ -271,8 +286,12 @@ class _Walk:
             return
         paragraph = Paragraph(text=text, bold=tuple(found.kept), line=line)
         section = tuple(title for _, title in self.sections)
-        scope = article_scope(self.article, self.path, section)
         for s_start, s_end, inside in _group(sorted(found.sentences), found.kept):
+            article = self.article or self.link_article
+            own = sources.by_line.get(line_of(text, s_start))
+            if own is not None:
+                article = self.source_article(own, lines[found.origin[inside[0]]])
+            scope = article_scope(article, self.path, section)
             made: list[Term] = []
             for t_start, t_end in inside:
                 word = text[t_start:t_end]
@@ -286,7 +305,7 @@ class _Walk:
                     text=text[s_start:s_end],
                     terms=tuple(made),
                     paragraph=paragraph,
-                    article=self.article,
+                    article=article,
                     section=section,
                     line=made[0].line,
                     translation=found.translations.get((s_start, s_end), ""),
