@@ -29,12 +29,22 @@ FOREIGN = "bold in non-English text"
 PATTERN = "a grammar pattern (sb/sth, '...', '+'), not a word of the sentence"
 CLAUSE = "bold spans most of the sentence or a whole clause"
 CROSSES = "bold crosses a sentence boundary"
+META = "a question or note about the word, not a use of it"
 
 _LEAD_PREFIX = re.compile(r"^[\s\-*+•·>]*(?:\(?\d{1,3}[.)、]|\(?[a-zA-Z][.)]|[①-⑳])?\s*$")
 _POS = r"(?:n|v|vt|vi|adj|adv|prep|conj|pron|int|interj|num|art|aux|phr|abbr|pl|sth|sb)\."
 _HEADWORD_NEXT = re.compile(
     rf"^\s*(?:$|[=|/\[(（【<–—]|\s-|-\s|{_POS}|[^\x00-\u036f\u2018-\u201f])|^\s+-"
 )
+# "What is the opposite of **x**?", "What does **x** mean?", "the word **x** means"
+_META = re.compile(
+    r"(?:opposite|meaning|synonym|antonym|definition|spelling|pronunciation|plural|past tense)s?"
+    r"\s+of\s+[\"'“‘]?$|\bhow\s+(?:do|to)\s+(?:you\s+)?(?:say|spell|pronounce|use)\s+[\"'“‘]?$",
+    re.I,
+)
+_META_WORD = re.compile(r"\b(?:word|phrase|term|expression|idiom|does|did)\s+[\"'“‘]?$", re.I)
+_META_AFTER = re.compile(r"^[\"'”’]?\s+(?:mean|means|meant|stand for|stands for)\b", re.I)
+_HEADWORD_SEPARATOR = re.compile(r"^\s*(?:[=|–—]|\s-\s|-\s)")
 _SEPARATOR = re.compile(r"^\s*(?:[:：=|–—-]\s*)?")
 _BRACKETED = re.compile(r"/[^/\n]*/|\[[^\]\n]*\]|\([^)\n]*\)|（[^）\n]*）")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -119,7 +129,9 @@ def _lead(
         return LABEL, lead[1] + _SEPARATOR.match(after).end()  # type: ignore[union-attr]
     if text[part.start : part.end].strip(_STRIP) == word.strip(_STRIP):
         return WHOLE, part.end
-    if _HEADWORD_NEXT.match(after) and not _is_sentence(text[part.start : part.end], inside):
+    explicit = _HEADWORD_SEPARATOR.match(after) is not None  # "**word** – ...", "= ..."
+    line = text[part.start : part.end]
+    if _HEADWORD_NEXT.match(after) and (explicit or not _is_sentence(line, inside)):
         sep = _SEPARATOR.match(after)
         return HEADWORD, lead[1] + (sep.end() if sep else 0)
     return None, part.start
@@ -174,6 +186,11 @@ def _term_reason(
         return CROSSES
     if word.strip(_STRIP) == text[sentence[0] : sentence[1]].strip(_STRIP):
         return WHOLE_SENTENCE
+    before = text[sentence[0] : span[0]]
+    if _META.search(before) or (
+        _META_WORD.search(before) and _META_AFTER.match(text[span[1] : sentence[1]])
+    ):
+        return META
     part = next(p for p in parts if p.start <= span[0] < p.end)
     if _word_list(text, part, spans):
         return WORD_LIST

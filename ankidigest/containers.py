@@ -1,7 +1,8 @@
 """Unwrap container syntax that mistune does not know, keeping every line where it was.
 
 Notebook tools wrap prose in containers whose bodies are indented, which
-CommonMark would read as code: mkdocs admonitions (``!!! note``, ``??? tip``),
+CommonMark would read as code: mkdocs admonitions (``!!! note``, ``??? tip``) and
+content tabs (``=== "Tab"``),
 VitePress/VuePress ``::: details`` blocks, Obsidian callouts (``> [!note]``).
 This step blanks the container's own marker lines and dedents its body, so the
 body parses as the prose it is, while fenced code inside stays fenced code. It
@@ -15,7 +16,10 @@ from __future__ import annotations
 
 import re
 
-_ADMONITION = re.compile(r"^(?:!!!|\?\?\?\+?)[ \t]*[\w-]*(?:[ \t]+.*)?$")
+# mkdocs admonitions (!!! note, ??? tip, ???+ example) and content tabs (=== "Tab").
+_ADMONITION = re.compile(
+    r"^(?:(?:!!!|\?\?\?\+?)[ \t]*[\w-]*(?:[ \t]+.*)?|===\+?[ \t]+\".*\"[ \t]*)$"
+)
 _DIV_OPEN = re.compile(r"^:{3,}[ \t]*\S.*$")
 _DIV_CLOSE = re.compile(r"^:{3,}[ \t]*$")
 _CALLOUT = re.compile(r"^((?:[ \t]*>)+)[ \t]*\[![\w-]+\][+-]?.*$")
@@ -29,11 +33,12 @@ CARD_BLOCK_CLOSE = "~~~~~~~~~~~~"
 _ANKI_HEADER = re.compile(r"^(?:TARGET DECK|FILE TAGS)(?::.*)?[ \t]*$")
 _ZERO_WIDTH = re.compile(r"^(?:[ \t]*[\u200b\u2060\ufeff]+[ \t]*)+", re.MULTILINE)
 _MAX_PASSES = 16
+_TRIGGERS = ("!!!", "???", "===", ":::", "[!", "START", "TARGET", "FILE")
 
 
 def unwrap(text: str) -> str:
     """Return ``text`` with container markers blanked and container bodies dedented."""
-    if not any(mark in text for mark in ("!!!", "???", ":::", "[!", "START", "TARGET", "FILE")):
+    if not any(mark in text for mark in _TRIGGERS):
         return _ZERO_WIDTH.sub("", text) if "\u200b" in text or "\u2060" in text else text
     lines = [_ZERO_WIDTH.sub("", line) for line in text.split("\n")]
     _obsidian_to_anki(lines)
