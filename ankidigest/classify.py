@@ -33,9 +33,14 @@ META = "a question or note about the word, not a use of it"
 
 _LEAD_PREFIX = re.compile(r"^[\s\-*+•·>]*(?:\(?\d{1,3}[.)、]|\(?[a-zA-Z][.)]|[①-⑳])?\s*$")
 _POS = r"(?:n|v|vt|vi|adj|adv|prep|conj|pron|int|interj|num|art|aux|phr|abbr|pl|sth|sb)\."
-_HEADWORD_NEXT = re.compile(
-    rf"^\s*(?:$|[=|/\[(（【<–—]|\s-|-\s|{_POS}|[^\x00-\u036f\u2018-\u201f])|^\s+-"
+_POS_WORD = (
+    r"(?:noun|verb|adjective|adverb|preposition|conjunction|pronoun|determiner|interjection|"
+    r"phrasal verb|idiom|phrase)\b"
 )
+_HEADWORD_NEXT = re.compile(
+    rf"^\s*(?:$|[=|/\[(（【<–—]|\s-|-\s|{_POS}|{_POS_WORD}|[^\x00-\u036f\u2018-\u201f])|^\s+-"
+)
+_ENUMERATION = re.compile(r"\(?\d{1,2}[.)]\s+|[①-⑳]\s*")
 # "What is the opposite of **x**?", "What does **x** mean?", "the word **x** means"
 _META = re.compile(
     r"(?:opposite|meaning|synonym|antonym|definition|spelling|pronunciation|plural|past tense)s?"
@@ -101,6 +106,9 @@ def analyse(text: str, spans: list[tuple[int, int]]) -> Analysis:
     english: dict[int, list[tuple[int, int]]] = {}
     for start, end, index in regions:
         for s, e in sentence_spans(text[start:end]):
+            number = _ENUMERATION.match(text, start + s, start + e)  # "2) Reviewers were ..."
+            if number and number.end() < start + e:
+                s = number.end() - start
             out.sentences.append((start + s, start + e))
             english.setdefault(index, []).append((start + s, start + e))
     for span in spans:
