@@ -40,6 +40,7 @@ _POS_WORD = (
 _HEADWORD_NEXT = re.compile(
     rf"^\s*(?:$|[=|/\[(（【<–—]|\s-|-\s|{_POS}|{_POS_WORD}|[^\x00-\u036f\u2018-\u201f])|^\s+-"
 )
+_TEXT_LABEL = re.compile(r"([^:：.!?\n\"“]{1,30})[:：]\s+")
 _ENUMERATION = re.compile(r"\(?\d{1,2}[.)]\s+|[①-⑳]\s*")
 # "What is the opposite of **x**?", "What does **x** mean?", "the word **x** means"
 _META = re.compile(
@@ -109,6 +110,9 @@ def analyse(text: str, spans: list[tuple[int, int]]) -> Analysis:
             number = _ENUMERATION.match(text, start + s, start + e)  # "2) Reviewers were ..."
             if number and number.end() < start + e:
                 s = number.end() - start
+            label = _TEXT_LABEL.match(text, start + s, start + e)  # "A: They were ..."
+            if label and _plain_label(text, label, spans, start + e):
+                s = label.end() - start
             out.sentences.append((start + s, start + e))
             english.setdefault(index, []).append((start + s, start + e))
     for span in spans:
@@ -121,6 +125,14 @@ def analyse(text: str, spans: list[tuple[int, int]]) -> Analysis:
             out.origin[trimmed] = span
     _translations(text, parts, english, out)
     return out
+
+
+def _plain_label(text: str, label: re.Match[str], spans: list[tuple[int, int]], end: int) -> bool:
+    """An unmarked "Example:" / "A:" before a sentence: not part of the sentence."""
+    if len(label.group(1).split()) > 3 or any(label.start() <= s < label.end() for s, _ in spans):
+        return False
+    rest = text[label.end() : end]
+    return rest[:1].isupper() and len(_WORD.findall(rest)) >= 3  # "Key fact: the ..." stays
 
 
 def _within(spans: list[tuple[int, int]], part: Part) -> list[tuple[int, int]]:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from .sentences import sentence_spans
+
 Token = dict[str, Any]
 
 _BR = re.compile(r"<br\s*/?>", re.I)
@@ -178,8 +180,11 @@ class _Builder:
         text = "".join(self.parts)
         chars = list(text)
         labels = {s for s, e in self.flat.bold if _is_label(text, e)}
-        for pos in self.softbreaks:
-            if pos + 1 in labels or _separate_lines(text, pos):
+        breaks = self.softbreaks
+        for i, pos in enumerate(breaks):
+            prev = breaks[i - 1] + 1 if i else 0
+            nxt = breaks[i + 1] if i + 1 < len(breaks) else len(text)
+            if pos + 1 in labels or _separate_lines(text, pos, prev, nxt):
                 chars[pos] = "\n"  # the next line opens with a label: "**Meaning:** ..."
         self.flat.text = "".join(chars)
         self.flat.bold.sort()
@@ -222,18 +227,26 @@ def _drop_link(link: Token) -> bool:
 
 
 _ENDS_LINE = re.compile(r"""[.!?…。！？:：;；][\"'”’»)\]」』）*]*$""")
+_SENTENCE_END = re.compile(r"""[.!?…][\"'”’»)\]」』）*]*$""")
 _STARTS_LINE = re.compile(r"""^["'“‘«(\[（【「]?[A-Z0-9\u00c0-\u00de]""")
 
 
-def _separate_lines(text: str, pos: int) -> bool:
-    """Whether the soft break at ``pos`` separates two lines rather than wrapping one."""
-    before = text[text.rfind("\n", 0, pos) + 1 : pos].rstrip()
-    after_end = text.find("\n", pos + 1)
-    after = text[pos + 1 : after_end if after_end >= 0 else len(text)].lstrip()
-    if not before or not after:
+def _separate_lines(text: str, pos: int, prev: int, nxt: int) -> bool:
+    """Whether the soft break at ``pos`` separates two lines rather than wrapping one.
+
+    ``prev``/``nxt``: where the source line before the break starts and the one
+    after it ends.
+    """
+    before = text[max(prev, text.rfind("\n", 0, pos) + 1) : pos].rstrip()
+    end = text.find("\n", pos + 1)
+    after = text[pos + 1 : min(nxt, end if end >= 0 else len(text))].lstrip()
+    if not before or not after or not_latin(before[-1]) or not_latin(after[0]):
         return True
-    if _ENDS_LINE.search(before) or not_latin(before[-1]) or not_latin(after[0]):
-        return True
+    if _ENDS_LINE.search(before):
+        if not _SENTENCE_END.search(before):
+            return True  # a colon or semicolon ends the line
+        joined = before + " " + after  # "Mr.\nSmith" wraps; "left.\nThey" does not
+        return any(e == len(before) for _, e in sentence_spans(joined))
     return len(before.split()) <= 3 and bool(_STARTS_LINE.match(after))
 
 
