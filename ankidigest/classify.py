@@ -11,6 +11,7 @@ is not kept gets a reason, shown under ``--verbose`` and by ``--check``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from .sentences import sentence_spans
@@ -79,10 +80,15 @@ class Analysis:
     origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
 
-def analyse(text: str, spans: list[tuple[int, int]]) -> Analysis:
-    """Classify the marked ``spans`` of a flattened paragraph ``text``."""
+def analyse(
+    text: str, spans: list[tuple[int, int]], cuts: list[tuple[int, int]] | None = None
+) -> Analysis:
+    """Classify the marked ``spans`` of a flattened paragraph ``text``.
+
+    ``cuts``: stretches at line ends that are no sentence's text (source links).
+    """
     out = Analysis()
-    parts = split_parts(text)
+    parts = _cut(split_parts(text), cuts or [])
     decided: dict[tuple[int, int], str] = {}
     regions: list[tuple[int, int, int]] = []  # English (start, end, part index) to split
     for index, part in enumerate(parts):
@@ -105,6 +111,7 @@ def analyse(text: str, spans: list[tuple[int, int]]) -> Analysis:
         if start < part.end:
             regions.append((start, part.end, index))
     english: dict[int, list[tuple[int, int]]] = {}
+    lists: dict[tuple[int, int], bool] = {}  # sentence -> is its line a word list
     for start, end, index in regions:
         for s, e in sentence_spans(text[start:end]):
             number = _ENUMERATION.match(text, start + s, start + e)  # "2) Reviewers were ..."
@@ -116,7 +123,7 @@ def analyse(text: str, spans: list[tuple[int, int]]) -> Analysis:
             out.sentences.append((start + s, start + e))
             english.setdefault(index, []).append((start + s, start + e))
     for span in spans:
-        reason = decided.get(span) or _term_reason(text, span, out.sentences, parts, spans)
+        reason = decided.get(span) or _term_reason(text, span, out.sentences, parts, spans, lists)
         if reason:
             out.skipped.append((span, reason))
         else:
@@ -127,16 +134,47 @@ def analyse(text: str, spans: list[tuple[int, int]]) -> Analysis:
     return out
 
 
+def _cut(parts: list[Part], cuts: list[tuple[int, int]]) -> list[Part]:
+    """Shorten English parts so that no ``cuts`` stretch is part of a sentence."""
+    if not cuts:
+        return parts
+    out = []
+    for part in parts:
+        end = part.end
+        for start, stop in cuts:
+            if not part.foreign and start < end and stop > part.start:
+                end = max(part.start, start)
+        if end > part.start or part.foreign:
+            out.append(Part(part.start, end, part.foreign, part.translates))
+    return out
+
+
 def _plain_label(text: str, label: re.Match[str], spans: list[tuple[int, int]], end: int) -> bool:
     """An unmarked "Example:" / "A:" before a sentence: not part of the sentence."""
-    if len(label.group(1).split()) > 3 or any(label.start() <= s < label.end() for s, _ in spans):
+    if len(label.group(1).split()) > 3 or _within(spans, Part(label.start(), label.end(), False)):
         return False
     rest = text[label.end() : end]
     return rest[:1].isupper() and len(_WORD.findall(rest)) >= 3  # "Key fact: the ..." stays
 
 
 def _within(spans: list[tuple[int, int]], part: Part) -> list[tuple[int, int]]:
-    return [s for s in spans if part.start <= s[0] < part.end]
+    """The (sorted) spans starting inside ``part``."""
+    return spans[bisect_left(spans, (part.start, -1)) : bisect_left(spans, (part.end, -1))]
+
+
+def _containing(ranges: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
+    """The range of sorted, disjoint ``ranges`` holding ``offset``."""
+    i = bisect_right(ranges, (offset, float("inf"))) - 1
+    return ranges[i] if i >= 0 and ranges[i][0] <= offset < ranges[i][1] else None
+
+
+def _part_of(parts: list[Part], offset: int) -> Part:
+    i = bisect_right([p.start for p in parts], offset) - 1
+    return parts[max(i, 0)]
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(_ENDS_SENTENCE.search(text.rstrip()[-12:]))
 
 
 def _lead(
@@ -159,7 +197,7 @@ def _lead(
 
 def _is_sentence(line: str, inside: list[tuple[int, int]]) -> bool:
     """A line that starts with its term and still reads as one sentence ("**Abandon** ship!")."""
-    return bool(_ENDS_SENTENCE.search(line)) and len(_WORD.findall(line)) >= 4 and "  " not in line
+    return _ends_sentence(line) and len(_WORD.findall(line)) >= 4 and "  " not in line
 
 
 def _example_after(
@@ -178,7 +216,7 @@ def _example_after(
     if any(text[s:e].strip().lower().startswith(head) for s, e in inside[1:]) and len(head) >= 3:
         return True
     starts = rest[0].isupper() or rest[0] in "\"'“‘"
-    return starts and bool(_ENDS_SENTENCE.search(rest)) and len(_WORD.findall(rest)) >= 4
+    return starts and _ends_sentence(rest) and len(_WORD.findall(rest)) >= 4
 
 
 def _term_reason(
@@ -187,6 +225,7 @@ def _term_reason(
     sentences: list[tuple[int, int]],
     parts: list[Part],
     spans: list[tuple[int, int]],
+    lists: dict[tuple[int, int], bool],
 ) -> str | None:
     word = text[span[0] : span[1]]
     if is_foreign(word):
@@ -199,22 +238,27 @@ def _term_reason(
     tokens = word.lower().replace("/", " ").split()
     if any(t in _PATTERN_WORDS for t in tokens) or any(c in word for c in ("...", "…", "+", "~")):
         return PATTERN
-    sentence = next((s for s in sentences if s[0] <= span[0] < s[1]), None)
+    sentence = _containing(sentences, span[0])
     if sentence is None:
         return DEFINITION
     if span[1] > sentence[1]:
         return CROSSES
-    if word.strip(_STRIP) == text[sentence[0] : sentence[1]].strip(_STRIP):
+    if len(word) * 2 + 8 > sentence[1] - sentence[0] and word.strip(_STRIP) == text[
+        sentence[0] : sentence[1]
+    ].strip(_STRIP):
         return WHOLE_SENTENCE
-    before = text[sentence[0] : span[0]]
+    before = text[max(sentence[0], span[0] - 80) : span[0]]
     if _META.search(before) or (
         _META_WORD.search(before) and _META_AFTER.match(text[span[1] : sentence[1]])
     ):
         return META
-    part = next(p for p in parts if p.start <= span[0] < p.end)
-    if _word_list(text, part, spans):
+    if sentence not in lists:
+        lists[sentence] = _word_list(text, _part_of(parts, span[0]), spans)
+    if lists[sentence]:
         return WORD_LIST
     n_term = len(_WORD.findall(word))
+    if n_term < 5:
+        return None
     n_sentence = len(_WORD.findall(text[sentence[0] : sentence[1]]))
     if n_term >= 9 or (n_term >= 5 and n_term >= 0.7 * n_sentence):
         return CLAUSE
@@ -238,7 +282,7 @@ def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
 
 def _word_list(text: str, part: Part, spans: list[tuple[int, int]]) -> bool:
     """A line of bold words and separators ("**abandon**, **desert**"), not a sentence."""
-    if _ENDS_SENTENCE.search(text[part.start : part.end]):
+    if _ends_sentence(text[part.start : part.end]):
         return False
     rest, pos = [], part.start
     for s, e in _within(spans, part):

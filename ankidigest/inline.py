@@ -180,11 +180,13 @@ class _Builder:
         text = "".join(self.parts)
         chars = list(text)
         labels = {s for s, e in self.flat.bold if _is_label(text, e)}
+        link_ends = {e for _, e, _ in self.flat.links}
         breaks = self.softbreaks
         for i, pos in enumerate(breaks):
             prev = breaks[i - 1] + 1 if i else 0
             nxt = breaks[i + 1] if i + 1 < len(breaks) else len(text)
-            if pos + 1 in labels or _separate_lines(text, pos, prev, nxt):
+            after_link = pos in link_ends and _STARTS_LINE.match(text[pos + 1 : pos + 4]) is not None
+            if pos + 1 in labels or after_link or _separate_lines(text, pos, prev, nxt):
                 chars[pos] = "\n"  # the next line opens with a label: "**Meaning:** ..."
         self.flat.text = "".join(chars)
         self.flat.bold.sort()
@@ -237,9 +239,9 @@ def _separate_lines(text: str, pos: int, prev: int, nxt: int) -> bool:
     ``prev``/``nxt``: where the source line before the break starts and the one
     after it ends.
     """
-    before = text[max(prev, text.rfind("\n", 0, pos) + 1) : pos].rstrip()
-    end = text.find("\n", pos + 1)
-    after = text[pos + 1 : min(nxt, end if end >= 0 else len(text))].lstrip()
+    before = text[text.rfind("\n", prev, pos) + 1 or prev : pos].rstrip()
+    end = text.find("\n", pos + 1, nxt)
+    after = text[pos + 1 : end if end >= 0 else nxt].lstrip()
     if not before or not after or not_latin(before[-1]) or not_latin(after[0]):
         return True
     if _ENDS_LINE.search(before):

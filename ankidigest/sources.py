@@ -22,7 +22,8 @@ _PREFIX = re.compile(
 )
 _SUFFIX = re.compile(r"[\s)）\].,;]*$")
 _BEFORE_TRAILING = re.compile(
-    r"""[.!?…。！？]["'”’)\]]*\s*(?:[(（\[]|[-–—]+|via|source\s*[:：]?|from)?\s*$""", re.I
+    r"""[.!?…。！？]["'”’)\]]*(?P<cut>\s*(?:[(（\[]|[-–—]+|via|source\s*[:：]?|from)?\s*)$""",
+    re.I,
 )
 _WEB = re.compile(r"^https?://", re.I)
 
@@ -33,6 +34,7 @@ class Sources:
 
     by_line: dict[int, tuple[str, str]] = field(default_factory=dict)
     standalone: tuple[str, str] | None = None  # the block is nothing but a source line
+    cuts: list[tuple[int, int]] = field(default_factory=list)  # source text, not sentences
 
 
 def find_sources(text: str, links: list[tuple[int, int, str]]) -> Sources:
@@ -55,11 +57,14 @@ def find_sources(text: str, links: list[tuple[int, int, str]]) -> Sources:
                 if prose_lines:  # an attribution under the sentences it cites
                     for earlier in prose_lines:
                         out.by_line.setdefault(earlier, (url, title))
+                    out.cuts.append((base, base + len(line)))
                 elif all(not other.strip() for other in lines[index + 1 :]):
                     out.standalone = (url, title)
                 continue
-            if _SUFFIX.fullmatch(line[e:]) and _BEFORE_TRAILING.search(line[:s]):
+            trailing = _BEFORE_TRAILING.search(line[:s]) if _SUFFIX.fullmatch(line[e:]) else None
+            if trailing:
                 out.by_line[index] = (url, title)
+                out.cuts.append((base + trailing.start("cut"), base + len(line)))
         prose_lines.append(index)
     return out
 

@@ -275,7 +275,7 @@ class _Walk:
             )
         if not spans:
             return
-        found = analyse(text, spans)
+        found = analyse(text, spans, sources.cuts)
         lines: dict[tuple[int, int], int] = {}
         for start, end in spans:  # place every span in order, so repeated words get their line
             self.cursor = self.locate(text[start:end].split("\n")[0], max(line, self.cursor))
@@ -288,7 +288,7 @@ class _Walk:
         section = tuple(title for _, title in self.sections)
         for s_start, s_end, inside in _group(sorted(found.sentences), found.kept):
             article = self.article or self.link_article
-            own = sources.by_line.get(line_of(text, s_start))
+            own = sources.by_line.get(line_of(text, s_start)) if sources.by_line else None
             if own is not None:
                 article = self.source_article(own, lines[found.origin[inside[0]]])
             scope = article_scope(article, self.path, section)
