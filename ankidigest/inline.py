@@ -185,9 +185,10 @@ class _Builder:
         for i, pos in enumerate(breaks):
             prev = breaks[i - 1] + 1 if i else 0
             nxt = breaks[i + 1] if i + 1 < len(breaks) else len(text)
-            after_link = pos in link_ends and _STARTS_LINE.match(text[pos + 1 : pos + 4]) is not None
+            # A line opening with a label ("**Meaning:** ...") or following a link is its own.
+            after_link = pos in link_ends and bool(_STARTS_LINE.match(text[pos + 1 : pos + 4]))
             if pos + 1 in labels or after_link or _separate_lines(text, pos, prev, nxt):
-                chars[pos] = "\n"  # the next line opens with a label: "**Meaning:** ..."
+                chars[pos] = "\n"
         self.flat.text = "".join(chars)
         self.flat.bold.sort()
         self.flat.marks.sort()
