@@ -30,6 +30,7 @@ FOREIGN = "bold in non-English text"
 PATTERN = "a grammar pattern (sb/sth, '...', '+'), not a word of the sentence"
 CLAUSE = "bold spans most of the sentence or a whole clause"
 CROSSES = "bold crosses a sentence boundary"
+FRAGMENT = "a short phrase or collocation, not a sentence"
 META = "a question or note about the word, not a use of it"
 
 _LEAD_PREFIX = re.compile(r"^[\s\-*+•·>]*(?:\(?\d{1,3}[.)、]|\(?[a-zA-Z][.)]|[①-⑳])?\s*$")
@@ -256,6 +257,8 @@ def _term_reason(
         lists[sentence] = _word_list(text, _part_of(parts, span[0]), spans)
     if lists[sentence]:
         return WORD_LIST
+    if _fragment(text, sentence):
+        return FRAGMENT
     n_term = len(_WORD.findall(word))
     if n_term < 5:
         return None
@@ -278,6 +281,14 @@ def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
     while end > start and text[end - 1] in _EDGE:
         end -= 1
     return (start, end) if end > start else span
+
+
+def _fragment(text: str, sentence: tuple[int, int]) -> bool:
+    """ "make a **decision**", "**heavy** rain / **strong** wind": no capital, no full stop."""
+    words = text[sentence[0] : sentence[1]]
+    if len(words) > 60 or _ends_sentence(words) or not words[:1].islower():
+        return False
+    return len(_WORD.findall(words)) <= 5
 
 
 def _word_list(text: str, part: Part, spans: list[tuple[int, int]]) -> bool:

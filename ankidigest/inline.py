@@ -182,6 +182,10 @@ class _Builder:
         labels = {s for s, e in self.flat.bold if _is_label(text, e)}
         link_ends = {e for _, e, _ in self.flat.links}
         breaks = self.softbreaks
+        if _one_per_line(text, breaks):
+            for pos in breaks:
+                chars[pos] = "\n"
+            breaks = []
         for i, pos in enumerate(breaks):
             prev = breaks[i - 1] + 1 if i else 0
             nxt = breaks[i + 1] if i + 1 < len(breaks) else len(text)
@@ -193,6 +197,27 @@ class _Builder:
         self.flat.bold.sort()
         self.flat.marks.sort()
         return self.flat
+
+
+_FUNCTION_WORD = frozenset(
+    """a an the of to in on at by for from with and or but nor as than that which who whose
+    is are was were be been his her its their our your my this these those into onto
+    about""".split()
+)
+
+
+def _one_per_line(text: str, breaks: list[int]) -> bool:
+    """Lines written one per line (Obsidian shows them so): every soft break is followed
+    by a capital and none follows a word that cannot end a sentence ("the", "of")."""
+    if not breaks:
+        return False
+    for pos in breaks:
+        if not _STARTS_LINE.match(text[pos + 1 : pos + 4].lstrip()):
+            return False
+        last = text[max(0, pos - 16) : pos].split()
+        if not last or last[-1].lower().strip(",;") in _FUNCTION_WORD or last[-1].endswith(","):
+            return False
+    return True
 
 
 def _is_label(text: str, end: int) -> bool:

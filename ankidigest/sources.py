@@ -25,6 +25,8 @@ _BEFORE_TRAILING = re.compile(
     r"""[.!?…。！？]["'”’)\]]*(?P<cut>\s*(?:[(（\[]|[-–—]+|via|source\s*[:：]?|from)?\s*)$""",
     re.I,
 )
+_CITED = re.compile(r"\w\s*[(（]$")
+_CITED_AFTER = re.compile(r"[)）][.!?。！？]?\s*")
 _WEB = re.compile(r"^https?://", re.I)
 
 
@@ -65,6 +67,8 @@ def find_sources(text: str, links: list[tuple[int, int, str]]) -> Sources:
             if trailing:
                 out.by_line[index] = (url, title)
                 out.cuts.append((base + trailing.start("cut"), base + len(line)))
+            elif _CITED.search(line[:s]) and _CITED_AFTER.fullmatch(line[e:]):
+                out.by_line[index] = (url, title)  # "... towns ([BBC](https://...))."
         prose_lines.append(index)
     return out
 
