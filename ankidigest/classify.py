@@ -42,6 +42,7 @@ _POS_WORD = (
 _HEADWORD_NEXT = re.compile(
     rf"^\s*(?:$|[=|/\[(（【<–—]|\s-|-\s|{_POS}|{_POS_WORD}|[^\x00-\u036f\u2018-\u201f])|^\s+-"
 )
+_FOREIGN_LEAD = re.compile(r"[^A-Za-z\n]*[\u2e80-\u9fff\uac00-\ud7af][^A-Za-z\n]*?[：:，,。；;]\s*")
 _TEXT_LABEL = re.compile(r"([^:：.!?\n\"“]{1,30})[:：]\s+")
 _ENUMERATION = re.compile(r"\(?\d{1,2}[.)]\s+|[①-⑳]\s*")
 # "What is the opposite of **x**?", "What does **x** mean?", "the word **x** means"
@@ -52,7 +53,7 @@ _META = re.compile(
 )
 _META_WORD = re.compile(r"\b(?:word|phrase|term|expression|idiom|does|did)\s+[\"'“‘]?$", re.I)
 _META_AFTER = re.compile(r"^[\"'”’]?\s+(?:mean|means|meant|stand for|stands for)\b", re.I)
-_HEADWORD_SEPARATOR = re.compile(r"^\s*(?:[=|–—]|\s-\s|-\s)")
+_HEADWORD_SEPARATOR = re.compile(r"^\s*(?:[=|–—]|\s-\s|-\s|[\u2e80-\u9fff\uac00-\ud7af])")
 _SEPARATOR = re.compile(r"^\s*(?:[:：=|–—-]\s*)?")
 _BRACKETED = re.compile(r"/[^/\n]*/|\[[^\]\n]*\]|\([^)\n]*\)|（[^）\n]*）")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -118,6 +119,9 @@ def analyse(
             number = _ENUMERATION.match(text, start + s, start + e)  # "2) Reviewers were ..."
             if number and number.end() < start + e:
                 s = number.end() - start
+            gloss = _FOREIGN_LEAD.match(text, start + s, start + e)  # "是向某人保证：I assure..."
+            if gloss and is_foreign(gloss.group(0)):
+                s = gloss.end() - start
             label = _TEXT_LABEL.match(text, start + s, start + e)  # "A: They were ..."
             if label and _plain_label(text, label, spans, start + e):
                 s = label.end() - start

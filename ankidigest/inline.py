@@ -179,7 +179,8 @@ class _Builder:
     def finish(self) -> Flat:
         text = "".join(self.parts)
         chars = list(text)
-        labels = {s for s, e in self.flat.bold if _is_label(text, e)}
+        labels = {s for s, e in self.flat.bold if _is_label(text, e) or _is_entry(text, e)}
+        bold_at = {e: s for s, e in self.flat.bold}
         link_ends = {e for _, e, _ in self.flat.links}
         breaks = self.softbreaks
         if _one_per_line(text, breaks):
@@ -191,7 +192,10 @@ class _Builder:
             nxt = breaks[i + 1] if i + 1 < len(breaks) else len(text)
             # A line opening with a label ("**Meaning:** ...") or following a link is its own.
             after_link = pos in link_ends and bool(_STARTS_LINE.match(text[pos + 1 : pos + 4]))
-            if pos + 1 in labels or after_link or _separate_lines(text, pos, prev, nxt):
+            start = text.rfind("\n", prev, pos) + 1 or prev
+            bold_line = bold_at.get(pos) == start  # the line is one bold span: "**Vocabulary**"
+            own_line = pos + 1 in labels or after_link or bold_line
+            if own_line or _separate_lines(text, pos, prev, nxt):
                 chars[pos] = "\n"
         self.flat.text = "".join(chars)
         self.flat.bold.sort()
@@ -218,6 +222,11 @@ def _one_per_line(text: str, breaks: list[int]) -> bool:
         if not last or last[-1].lower().strip(",;") in _FUNCTION_WORD or last[-1].endswith(","):
             return False
     return True
+
+
+def _is_entry(text: str, end: int) -> bool:
+    """Whether the bold span ending at ``end`` is followed by a gloss: "**nod off** – ..."."""
+    return bool(re.match(r"\s+[–—-]\s|\s*[=＝]", text[end : end + 4]))
 
 
 def _is_label(text: str, end: int) -> bool:
