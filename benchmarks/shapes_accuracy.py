@@ -1,6 +1,10 @@
 """Precision and recall of the walker on labelled notebooks (golden-case format).
 
-Usage: python benchmarks/shapes_accuracy.py [FOLDER...]   (default: tests/cases)
+Usage: python benchmarks/shapes_accuracy.py [FOLDER...]
+(default: tests/cases, then each benchmarks/heldout/setN, then the held-out total)
+
+The held-out sets are notebooks written after the code, in shapes the golden
+cases do not show; each set was scored once before any change it prompted.
 
 A card is right when its (term, sentence) pair is one the case's JSON expects;
 precision = right cards / cards made, recall = right cards / cards expected.
@@ -41,9 +45,13 @@ def score(folder: Path) -> tuple[int, int, int, list[str]]:
 
 
 def main(argv: list[str]) -> int:
-    folders = [Path(a) for a in argv] or [ROOT / "tests" / "cases"]
+    heldout = sorted((ROOT / "benchmarks" / "heldout").glob("set*"))
+    folders = [Path(a) for a in argv] or [ROOT / "tests" / "cases", *heldout]
+    total = [0, 0, 0]
     for folder in folders:
         made, expected, right, notes = score(folder)
+        if folder in heldout:
+            total = [total[0] + made, total[1] + expected, total[2] + right]
         cases = len(list(folder.glob("*.md")))
         precision = right / made if made else 1.0
         recall = right / expected if expected else 1.0
@@ -54,6 +62,12 @@ def main(argv: list[str]) -> int:
         )
         for note in notes:
             print("  " + note)
+    if not argv:
+        made, expected, right = total
+        print(
+            f"held-out total: precision {right / made:.1%} ({right}/{made}), "
+            f"recall {right / expected:.1%} ({right}/{expected})"
+        )
     return 0
 
 
