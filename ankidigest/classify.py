@@ -30,6 +30,7 @@ FOREIGN = "bold in non-English text"
 PATTERN = "a grammar pattern (sb/sth, '...', '+'), not a word of the sentence"
 CLAUSE = "bold spans most of the sentence or a whole clause"
 CROSSES = "bold crosses a sentence boundary"
+EMPHASIS = "emphasis on a common word (not, never, five...), not a vocabulary term"
 FRAGMENT = "a short phrase or collocation, not a sentence"
 META = "a question or note about the word, not a use of it"
 
@@ -61,6 +62,14 @@ _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
 _ENDS_SENTENCE = re.compile(r"""[.!?…][\"'”’»)\]]*\s*$""")
 _STRIP = " \t\n.,;:!?…-–—*•·()[]\"'“”‘’「」（）：，。！？"
 _PATTERN_WORDS = frozenset("sb sth sb's sth's smb smth sb. sth. somebody's".split())
+# Learners bold these for emphasis ("do **not** ...", "write **five** sentences").
+_EMPHASIS = frozenset(
+    """a an the and or but not no nor never always all any every each only also very too must
+    do does did don't doesn't didn't is are was were be can can't cannot should shouldn't will
+    won't this that these those it i you he she we they me him her us them my your his our their
+    here there now then before after first last next one two three four five six seven eight
+    nine ten both either neither more most less least same other""".split()
+)
 EXAMPLE_LABELS = frozenset(
     """example examples e.g. eg sentence sentences usage use context quote source ex eg.
     例句 例 例子 用法 原句 出处 句子 举例""".split()
@@ -241,6 +250,8 @@ def _term_reason(
     if word.rstrip().endswith((":", "：")):
         return LABEL
     tokens = word.lower().replace("/", " ").split()
+    if len(tokens) == 1 and (tokens[0].strip(_STRIP) in _EMPHASIS or tokens[0].isdigit()):
+        return EMPHASIS
     if any(t in _PATTERN_WORDS for t in tokens) or any(c in word for c in ("...", "…", "+", "~")):
         return PATTERN
     sentence = _containing(sentences, span[0])
