@@ -43,8 +43,8 @@ _POS_WORD = (
 _HEADWORD_NEXT = re.compile(
     rf"^\s*(?:$|[=|/\[(（【<–—]|\s-|-\s|{_POS}|{_POS_WORD}|[^\x00-\u036f\u2018-\u201f])|^\s+-"
 )
-_FOREIGN_LEAD = re.compile(r"[^A-Za-z\n]*[\u2e80-\u9fff\uac00-\ud7af][^A-Za-z\n]*?[：:，,。；;]\s*")
-_TEXT_LABEL = re.compile(r"([^:：.!?\n\"“]{1,30})[:：]\s+")
+_FOREIGN_LEAD = re.compile(r"[^A-Za-z\n]*[\u2e80-\u9fff\uac00-\ud7af][^A-Za-z\n]*")
+_TEXT_LABEL = re.compile(r"([^:：.!?\n\"“]{1,30})[:：]\s+|(?:e\.\s?g\.|eg\.|i\.\s?e\.),?\s+", re.I)
 _ENUMERATION = re.compile(r"\(?\d{1,2}[.)]\s+|[①-⑳]\s*")
 # "What is the opposite of **x**?", "What does **x** mean?", "the word **x** means"
 _META = re.compile(
@@ -54,8 +54,13 @@ _META = re.compile(
 )
 _META_WORD = re.compile(r"\b(?:word|phrase|term|expression|idiom|does|did)\s+[\"'“‘]?$", re.I)
 _META_AFTER = re.compile(r"^[\"'”’]?\s+(?:mean|means|meant|stand for|stands for)\b", re.I)
-_HEADWORD_SEPARATOR = re.compile(r"^\s*(?:[=|–—]|\s-\s|-\s|[\u2e80-\u9fff\uac00-\ud7af])")
-_SEPARATOR = re.compile(r"^\s*(?:[:：=|–—-]\s*)?")
+# What follows a headword in an entry: "(adj.)", "/ɪˈpæ/", "[US]", "vt.", "noun", then ":" or "–".
+_ENTRY_NOTE = rf"(?:[(（\[][^)）\]\n]{{0,30}}[)）\]]|/[^/\n]{{1,40}}/|{_POS}|{_POS_WORD})"
+_HEADWORD_SEPARATOR = re.compile(
+    rf"^\s*(?:[=|–—]|\s-\s|-\s|[\u2e80-\u9fff\uac00-\ud7af]|{_POS}|{_POS_WORD}|/[^/\n]+/|"
+    rf"[(（\[][^)）\]\n]{{0,30}}[)）\]]\s*[:：=–—-])"
+)
+_SEPARATOR = re.compile(rf"^(?:\s*{_ENTRY_NOTE})*\s*(?:[:：=|–—-]\s*)?")
 _BRACKETED = re.compile(r"/[^/\n]*/|\[[^\]\n]*\]|\([^)\n]*\)|（[^）\n]*）")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
@@ -165,7 +170,8 @@ def _cut(parts: list[Part], cuts: list[tuple[int, int]]) -> list[Part]:
 
 def _plain_label(text: str, label: re.Match[str], spans: list[tuple[int, int]], end: int) -> bool:
     """An unmarked "Example:" / "A:" before a sentence: not part of the sentence."""
-    if len(label.group(1).split()) > 3 or _within(spans, Part(label.start(), label.end(), False)):
+    name = label.group(1) or ""
+    if len(name.split()) > 3 or _within(spans, Part(label.start(), label.end(), False)):
         return False
     rest = text[label.end() : end]
     return rest[:1].isupper() and len(_WORD.findall(rest)) >= 3  # "Key fact: the ..." stays
