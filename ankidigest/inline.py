@@ -99,7 +99,7 @@ def flatten_block(children: Iterable[Token]) -> Flat:
             stack.extend(reversed(_repair(item.get("children", []))))
         elif kind == "strikethrough":
             b.after_deletion = True
-        elif kind == "image" or (kind == "link" and _drop_link(item)):
+        elif kind in ("image", "footnote_ref") or (kind == "link" and _drop_link(item)):
             continue
         elif kind == "link":
             url = str(item.get("attrs", {}).get("url", "")).strip()

@@ -3,7 +3,8 @@
 mistune's AST carries no positions. We subclass its block parser so that every
 top-level token records where it starts (``_off``); the walker turns that into
 a line number for messages. Nested tokens inherit their block's position.
-Plugins: ``==mark==``, ``~~strikethrough~~``, tables and Obsidian ``[[wikilinks]]``
+Plugins: ``==mark==``, ``~~strikethrough~~``, tables, footnotes and Obsidian
+``[[wikilinks]]``
 (a ``wikilink`` token whose ``raw`` is the text shown).
 """
 
@@ -72,11 +73,14 @@ def parse(text: str) -> list[Token]:
     """Parse markdown into mistune's AST (a list of token dicts)."""
     global _MARKDOWN
     if _MARKDOWN is None:
+        from mistune.plugins.footnotes import footnotes
         from mistune.plugins.formatting import mark, strikethrough
         from mistune.plugins.table import table
 
         _MARKDOWN = mistune.Markdown(
-            renderer=None, block=_Parser(), plugins=[mark, strikethrough, table, _wikilink]
+            renderer=None,
+            block=_Parser(),
+            plugins=[mark, strikethrough, table, footnotes, _wikilink],
         )
     tokens = _MARKDOWN(text)
     assert isinstance(tokens, list)

@@ -16,13 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import frontmatter, markdown
-from .classify import EMPTY, analyse
+from .classify import EMPTY, FOREIGN, TRANSLATION, analyse
 from .containers import CARD_BLOCK, unwrap
 from .errors import InputError, UsageError
 from .inline import flatten_block, is_lookup
 from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from .normalize import article_scope, normalize_term
 from .sources import find_sources, line_of
+from .translation import split_parts, translation_for
 
 Token = markdown.Token
 
@@ -141,6 +142,9 @@ class _Walk:
         self.article: Article | None = None
         self.link_article: Article | None = None  # from a block that is only a source link
         self.source_urls: set[str] = set()
+        # The last prose block's English sentences and the notes made from them, for a
+        # translation that follows as a block of its own.
+        self.previous: tuple[list[tuple[int, int]], dict[tuple[int, int], _Pending]] | None = None
         self.article_level = 0
         self.articles = 0
         self.first_h1: str | None = None
@@ -205,6 +209,7 @@ class _Walk:
         for start, end in bold:
             self.skips.append(Skip(self.path, line, text[start:end], "bold in a heading"))
         self.link_article = None
+        self.previous = None
         if self.article is not None and level <= self.article_level:
             self.article = None
         while self.sections and self.sections[-1][0] >= level:
@@ -254,6 +259,11 @@ class _Walk:
     def prose(self, children: Iterable[Token], line: int) -> None:
         flat = flatten_block(children)
         text = flat.text
+        parts = split_parts(text)
+        translated = False
+        if parts and all(part.foreign for part in parts):
+            translated = self.translate_previous(text)
+        self.previous = None
         sources = find_sources(text, flat.links)
         if sources.standalone:
             self.link_article = self.source_article(sources.standalone, line)
@@ -281,9 +291,13 @@ class _Walk:
             self.cursor = self.locate(text[start:end].split("\n")[0], max(line, self.cursor))
             lines[(start, end)] = self.cursor
         for span, reason in found.skipped:
+            if translated and reason == FOREIGN:
+                reason = TRANSLATION
             self.skips.append(Skip(self.path, lines[span], text[span[0] : span[1]], reason))
         if not found.kept:
             return
+        made_here: dict[tuple[int, int], _Pending] = {}
+        self.previous = (sorted(found.sentences), made_here)
         paragraph = Paragraph(text=text, bold=tuple(found.kept), line=line)
         section = tuple(title for _, title in self.sections)
         for s_start, s_end, inside in _group(sorted(found.sentences), found.kept):
@@ -300,17 +314,28 @@ class _Walk:
                 self.seen[key] = occurrence
                 where = lines[found.origin[(t_start, t_end)]]
                 made.append(Term(word, t_start - s_start, t_end - s_start, occurrence, where))
-            self.sentences.append(
-                _Pending(
-                    text=text[s_start:s_end],
-                    terms=tuple(made),
-                    paragraph=paragraph,
-                    article=article,
-                    section=section,
-                    line=made[0].line,
-                    translation=found.translations.get((s_start, s_end), ""),
-                )
+            made_here[(s_start, s_end)] = _Pending(
+                text=text[s_start:s_end],
+                terms=tuple(made),
+                paragraph=paragraph,
+                article=article,
+                section=section,
+                line=made[0].line,
+                translation=found.translations.get((s_start, s_end), ""),
             )
+            self.sentences.append(made_here[(s_start, s_end)])
+
+    def translate_previous(self, text: str) -> bool:
+        """A block in another script right after an English one may translate it."""
+        if self.previous is None:
+            return False
+        sentences, made = self.previous
+        pairs = translation_for(sentences, text)
+        for span, translated in pairs:
+            pending = made.get(span)
+            if pending is not None and not pending.translation:
+                pending.translation = translated
+        return bool(pairs)
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
