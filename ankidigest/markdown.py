@@ -3,7 +3,7 @@
 mistune's AST carries no positions. We subclass its block parser so that every
 top-level token records where it starts (``_off``); the walker turns that into
 a line number for messages. Nested tokens inherit their block's position.
-Plugins: ``==mark==``, ``~~strikethrough~~``, tables, footnotes and Obsidian
+Plugins: ``==mark==``, ``~~strikethrough~~``, tables, footnotes, task lists and Obsidian
 ``[[wikilinks]]``
 (a ``wikilink`` token whose ``raw`` is the text shown).
 """
@@ -76,11 +76,12 @@ def parse(text: str) -> list[Token]:
         from mistune.plugins.footnotes import footnotes
         from mistune.plugins.formatting import mark, strikethrough
         from mistune.plugins.table import table
+        from mistune.plugins.task_lists import task_lists
 
         _MARKDOWN = mistune.Markdown(
             renderer=None,
             block=_Parser(),
-            plugins=[mark, strikethrough, table, footnotes, _wikilink],
+            plugins=[mark, strikethrough, table, footnotes, task_lists, _wikilink],
         )
     tokens = _MARKDOWN(text)
     assert isinstance(tokens, list)
