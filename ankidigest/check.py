@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .classify import CROSSES, EMPTY, ONE_LETTER
 from .model import Document
 from .normalize import article_scope, normalize_term
+from .reasons import CROSSES, EMPTY, ONE_LETTER
 
 PROBLEM_REASONS = frozenset({EMPTY, ONE_LETTER, CROSSES})
 _WHERE = re.compile(r"^(?P<path>.*?):(?P<line>\d+): (?P<message>.*)$")

@@ -6,9 +6,9 @@ bold). Highlights (``==x==``, ``<mark>``) are kept apart, as ``marks``. Noise is
 cleaned on the way: HTML entities are decoded, other tags and anchors vanish,
 ``~~wrong~~ ==> fix`` keeps only the fix, a wikilink shows its alias, and a
 look-up link (dictionary, pronunciation, usage search) that is not a word of the
-sentence is dropped. A soft line break becomes a line break ("\\n", a sentence
-boundary) where the lines are clearly separate: the first ends a sentence or a
-label, or one side is in another script.
+sentence is dropped (lookup.py); other links are kept, with their URLs, for
+sources.py. A soft line break becomes a line break ("\\n", a sentence boundary)
+where linebreaks.py says the lines are separate.
 """
 
 from __future__ import annotations
@@ -18,54 +18,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
-from .sentences import sentence_spans
+from .linebreaks import line_breaks
+from .lookup import droppable, is_lookup
 
 Token = dict[str, Any]
 
 _BR = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)[^>]*>")
 _ARROW = re.compile(r"^\s*(?:=+>|-+>|→|⇒|⟶)\s*")
-# Sites learners link to look a word up, hear it or see it used: never a source.
-LOOKUP_HOSTS = (
-    "youglish.com",
-    "dictionary.cambridge.org",
-    "cn.bing.com/dict",
-    "bing.com/dict",
-    "merriam-webster.com",
-    "oxfordlearnersdictionaries.com",
-    "collinsdictionary.com",
-    "dictionary.com",
-    "thesaurus.com",
-    "vocabulary.com",
-    "ldoceonline.com",
-    "wiktionary.org",
-    "urbandictionary.com",
-    "youdao.com",
-    "iciba.com",
-    "forvo.com",
-    "playphrase.me",
-    "ludwig.guru",
-    "thefreedictionary.com",
-    "etymonline.com",
-    "translate.google.",
-    "deepl.com",
-    "howjsay.com",
-    "macmillandictionary.com",
-)
-_LOOKUP_LABEL = re.compile(
-    r"youglish|cambridge|bing|dict|oxford|longman|collins|merriam|webster|wiktionary|"
-    r"youdao|forvo|pronunc|listen|audio|usage|example|translate|deepl|词典|发音|例句|查",
-    re.I,
-)
-
-
-def is_lookup(url: str) -> bool:
-    """True when ``url`` points at a dictionary, pronunciation or usage-search site."""
-    parts = urlsplit(url.strip())
-    where = (parts.netloc.lower().removeprefix("www.") + parts.path.lower()).lstrip("/")
-    return any(where.startswith(h) or ("." + h) in "." + where for h in LOOKUP_HOSTS)
 
 
 @dataclass
@@ -179,59 +140,12 @@ class _Builder:
     def finish(self) -> Flat:
         text = "".join(self.parts)
         chars = list(text)
-        labels = {s for s, e in self.flat.bold if _is_label(text, e) or _is_entry(text, e)}
-        bold_at = {e: s for s, e in self.flat.bold}
-        link_ends = {e for _, e, _ in self.flat.links}
-        breaks = self.softbreaks
-        if _one_per_line(text, breaks):
-            for pos in breaks:
-                chars[pos] = "\n"
-            breaks = []
-        for i, pos in enumerate(breaks):
-            prev = breaks[i - 1] + 1 if i else 0
-            nxt = breaks[i + 1] if i + 1 < len(breaks) else len(text)
-            # A line opening with a label ("**Meaning:** ...") or following a link is its own.
-            after_link = pos in link_ends and bool(_STARTS_LINE.match(text[pos + 1 : pos + 4]))
-            start = text.rfind("\n", prev, pos) + 1 or prev
-            bold_line = bold_at.get(pos) == start  # the line is one bold span: "**Vocabulary**"
-            own_line = pos + 1 in labels or after_link or bold_line
-            if own_line or _separate_lines(text, pos, prev, nxt):
-                chars[pos] = "\n"
+        for pos in line_breaks(text, self.softbreaks, self.flat.bold, self.flat.links):
+            chars[pos] = "\n"
         self.flat.text = "".join(chars)
         self.flat.bold.sort()
         self.flat.marks.sort()
         return self.flat
-
-
-_FUNCTION_WORD = frozenset(
-    """a an the of to in on at by for from with and or but nor as than that which who whose
-    is are was were be been his her its their our your my this these those into onto
-    about""".split()
-)
-
-
-def _one_per_line(text: str, breaks: list[int]) -> bool:
-    """Lines written one per line (Obsidian shows them so): every soft break is followed
-    by a capital and none follows a word that cannot end a sentence ("the", "of")."""
-    if not breaks:
-        return False
-    for pos in breaks:
-        if not _STARTS_LINE.match(text[pos + 1 : pos + 4].lstrip()):
-            return False
-        last = text[max(0, pos - 16) : pos].split()
-        if not last or last[-1].lower().strip(",;") in _FUNCTION_WORD or last[-1].endswith(","):
-            return False
-    return True
-
-
-def _is_entry(text: str, end: int) -> bool:
-    """Whether the bold span ending at ``end`` is followed by a gloss: "**nod off** – ..."."""
-    return bool(re.match(r"\s+[–—-]\s|\s*[=＝]", text[end : end + 4]))
-
-
-def _is_label(text: str, end: int) -> bool:
-    """Whether the bold span ending at ``end`` ends with, or is followed by, a colon."""
-    return text[end - 1 : end] in (":", "：") or text[end : end + 3].lstrip()[:1] in (":", "：")
 
 
 def _repair(children: list[Token]) -> list[Token]:
@@ -254,39 +168,8 @@ def _repair(children: list[Token]) -> list[Token]:
 
 def _drop_link(link: Token) -> bool:
     """A look-up link is dropped unless its text is a word of the sentence."""
-    if not is_lookup(str(link.get("attrs", {}).get("url", ""))):
+    url = str(link.get("attrs", {}).get("url", ""))
+    if not is_lookup(url):
         return False
     inner = flatten_block(link.get("children", []))
-    if inner.bold or inner.marks:
-        return False
-    label = inner.text.strip()
-    return not re.search(r"[^\W\d_]", label) or bool(_LOOKUP_LABEL.search(label))
-
-
-_ENDS_LINE = re.compile(r"""[.!?…。！？:：;；][\"'”’»)\]」』）*]*$""")
-_SENTENCE_END = re.compile(r"""[.!?…][\"'”’»)\]」』）*]*$""")
-_STARTS_LINE = re.compile(r"""^["'“‘«(\[（【「]?[A-Z0-9\u00c0-\u00de]""")
-
-
-def _separate_lines(text: str, pos: int, prev: int, nxt: int) -> bool:
-    """Whether the soft break at ``pos`` separates two lines rather than wrapping one.
-
-    ``prev``/``nxt``: where the source line before the break starts and the one
-    after it ends.
-    """
-    before = text[text.rfind("\n", prev, pos) + 1 or prev : pos].rstrip()
-    end = text.find("\n", pos + 1, nxt)
-    after = text[pos + 1 : end if end >= 0 else nxt].lstrip()
-    if not before or not after or not_latin(before[-1]) or not_latin(after[0]):
-        return True
-    if _ENDS_LINE.search(before):
-        if not _SENTENCE_END.search(before):
-            return True  # a colon or semicolon ends the line
-        joined = before + " " + after  # "Mr.\nSmith" wraps; "left.\nThey" does not
-        return any(e == len(before) for _, e in sentence_spans(joined))
-    return len(before.split()) <= 3 and bool(_STARTS_LINE.match(after))
-
-
-def not_latin(ch: str) -> bool:
-    """A letter of another script (CJK, Cyrillic, ...) or a full-width punctuation mark."""
-    return (ch.isalpha() and ord(ch) >= 0x370) or 0x3000 <= ord(ch) <= 0x303F or ch in "（）：，"
+    return not (inner.bold or inner.marks) and droppable(url, inner.text.strip())

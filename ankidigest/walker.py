@@ -16,12 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import frontmatter, markdown
-from .classify import EMPTY, FOREIGN, TRANSLATION, analyse
+from .classify import analyse
 from .containers import CARD_BLOCK, unwrap
 from .errors import InputError, UsageError
-from .inline import flatten_block, is_lookup
+from .inline import flatten_block
+from .lookup import is_lookup
 from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from .normalize import article_scope, normalize_term
+from .reasons import EMPTY, FOREIGN, TRANSLATION
 from .sources import find_sources, line_of
 from .translation import split_parts, translation_for
 
