@@ -4,6 +4,7 @@ from __future__ import annotations
 
 EMPTY = "empty bold"
 ONE_LETTER = "one-letter bold"
+NO_WORD = "bold holds no word (a number, date or symbol)"
 LABEL = "a label (bold followed by a colon), not a term"
 HEADWORD = "a headword of a word list or dictionary entry, not a sentence"
 WHOLE = "bold is the whole line or list item, not a word in a sentence"

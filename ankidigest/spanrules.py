@@ -19,6 +19,7 @@ from .reasons import (
     FRAGMENT,
     LABEL,
     META,
+    NO_WORD,
     ONE_LETTER,
     PATTERN,
     WHOLE_SENTENCE,
@@ -84,6 +85,8 @@ def term_reason(
     letters = sum(ch.isalnum() for ch in word)
     if letters <= 1:
         return ONE_LETTER if letters else EMPTY
+    if not any(ch.isalpha() for ch in word):
+        return NO_WORD
     if word.rstrip().endswith((":", "：")):
         return LABEL
     tokens = word.lower().replace("/", " ").split()
