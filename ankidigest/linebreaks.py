@@ -71,8 +71,11 @@ _FUNCTION_WORD = frozenset(
 
 def _one_per_line(text: str, breaks: list[int]) -> bool:
     """Lines written one per line (Obsidian shows them so): every soft break is followed
-    by a capital and none follows a word that cannot end a sentence ("the", "of")."""
+    by a capital and none follows a word that cannot end a sentence ("the", "of").
+    A single break also needs a short first line: wrapped prose fills its lines."""
     if not breaks:
+        return False
+    if len(breaks) == 1 and len(text[: breaks[0]].rsplit("\n", 1)[-1]) >= 60:
         return False
     for pos in breaks:
         if not _STARTS_LINE.match(text[pos + 1 : pos + 4].lstrip()):
