@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .build import BuildOptions, build_notes
 from .errors import InputError, UsageError
 from .model import Document, NoteSpec
+from .update import PriorNote, UpdateReport, read_prior, reconcile
 from .walker import check_terms, read_post
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -64,22 +65,46 @@ def output_format(path: str) -> str:
     return ext
 
 
-def write_package(notes: Sequence[NoteSpec], path: str) -> None:
-    """Write notes to ``path``: .apkg, .json, or '-' for JSON on stdout. Atomic."""
+def write_package(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = ()) -> None:
+    """Write notes to ``path``: .apkg, .json, or '-' for JSON on stdout. Atomic.
+
+    ``kept``: notes removed from the posts, recorded in an .apkg for --mark-removed.
+    """
     if output_format(path) == ".apkg":
         from .apkg import write_apkg
 
-        write_apkg(notes, path)
+        write_apkg(notes, path, kept)
     else:
         from .jsonout import write_json
 
         write_json(notes, path)
 
 
+def load_prior(
+    output: str, previous: str | None = None
+) -> tuple[str | None, dict[str, PriorNote], str]:
+    """The prior state: ``previous`` if given, else the .apkg at ``output`` if it exists.
+
+    Returns (its path or None, its notes, a warning or ""). An unreadable ``previous``
+    is an InputError; an unreadable existing output only a warning, since -o already
+    says to replace it (our own writes are atomic, so it is not a half-written export).
+    """
+    if previous is not None:
+        return previous, read_prior(previous), ""
+    if output != "-" and output_format(output) == ".apkg" and os.path.isfile(output):
+        try:
+            return output, read_prior(output), ""
+        except InputError as exc:
+            return None, {}, f"{exc}; not used as the previous export, every note counts as new"
+    return None, {}, ""
+
+
 @dataclass(frozen=True)
 class ExportResult:
     documents: tuple[Document, ...]
     notes: tuple[NoteSpec, ...]
+    report: UpdateReport = field(default_factory=lambda: UpdateReport(None))
+    warnings: tuple[str, ...] = ()
 
     @property
     def articles(self) -> int:
@@ -99,11 +124,27 @@ def export(
     output: str,
     options: BuildOptions | None = None,
     *,
+    previous: str | None = None,
+    mark_removed: bool = False,
+    dry_run: bool = False,
     terms: str = "bold",
 ) -> ExportResult:
-    """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does."""
+    """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does.
+
+    Notes are compared with the prior export (``previous``, else ``output`` when it is
+    an existing .apkg) to set each note's ``mod``; see ``update.py``. ``dry_run``
+    computes the result and report but writes nothing. ``terms``: what marks a term,
+    "bold" (default) or "bold+highlight".
+    """
     output_format(output)
+    options = options or BuildOptions()
     documents = read_posts(inputs, terms=terms)
     notes = build_notes(documents, options)
-    write_package(notes, output)
-    return ExportResult(tuple(documents), tuple(notes))
+    prior_path, prior, warning = load_prior(output, previous)
+    notes, report = reconcile(
+        notes, prior, prior_path=prior_path, group=options.group, mark_removed=mark_removed
+    )
+    if not dry_run:
+        write_package(notes, output, report.kept)
+    warnings = (warning,) if warning else ()
+    return ExportResult(tuple(documents), tuple(notes), report, warnings)

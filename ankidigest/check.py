@@ -17,7 +17,7 @@ from .model import Document
 from .normalize import article_scope, normalize_term
 from .reasons import CROSSES, EMPTY, ONE_LETTER
 
-PROBLEM_REASONS = frozenset({EMPTY, ONE_LETTER, CROSSES})
+PROBLEM_REASONS = frozenset({EMPTY, CROSSES})
 _WHERE = re.compile(r"^(?P<path>.*?):(?P<line>\d+): (?P<message>.*)$")
 
 
@@ -88,6 +88,8 @@ def _term_findings(doc: Document) -> list[Finding]:
     for sentence in doc.sentences:
         scope = article_scope(sentence.article, path, sentence.section)
         for term in sentence.terms:
+            if sum(ch.isalnum() for ch in term.text) == 1:
+                out.append(Finding(path, term.line, True, f"{term.text!r}: {ONE_LETTER}"))
             if sentence.text[term.start : term.end] != term.text or not term.text.strip():
                 message = f"{term.text!r}: term missing from its sentence {sentence.text!r}"
                 out.append(Finding(path, term.line, True, message))

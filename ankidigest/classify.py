@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import entries
-from .reasons import DEFINITION, FOREIGN, TRANSLATION, WHOLE
+from .reasons import DEFINITION, TRANSLATION, WHOLE
 from .sentences import sentence_spans
 from .spanrules import term_reason, trim, within
 from .translation import Part, split_parts, translation_for
@@ -35,20 +35,27 @@ class Analysis:
 
 
 def analyse(
-    text: str, spans: list[tuple[int, int]], cuts: list[tuple[int, int]] | None = None
+    text: str,
+    spans: list[tuple[int, int]],
+    cuts: list[tuple[int, int]] | None = None,
+    translation: bool = False,
 ) -> Analysis:
     """Classify the marked ``spans`` of a flattened paragraph ``text``.
 
     ``cuts``: stretches at line ends that are no sentence's text (source links).
+    ``translation``: the whole block translates the one before it.
     """
     out = Analysis()
+    if translation:
+        out.skipped = [(span, TRANSLATION) for span in spans]
+        return out
     parts = _cut(split_parts(text), cuts or [])
     decided: dict[tuple[int, int], str] = {}
-    regions: list[tuple[int, int, int]] = []  # English (start, end, part index) to split
+    regions: list[tuple[int, int, int]] = []  # prose (start, end, part index) to split
     for index, part in enumerate(parts):
-        if part.foreign:
+        if part.translates is not None:  # a translation: never a term, never a sentence
             for span in within(spans, part):
-                decided[span] = TRANSLATION if part.translates is not None else FOREIGN
+                decided[span] = TRANSLATION
             continue
         inside = within(spans, part)
         start = part.start

@@ -114,7 +114,7 @@ def sentence_start(text: str, start: int, end: int, spans: list[tuple[int, int]]
     if number and number.end() < end:
         start = number.end()
     gloss = _FOREIGN_LEAD.match(text, start, end)
-    if gloss and is_foreign(gloss.group(0)):
+    if gloss and gloss.end() < end and is_foreign(gloss.group(0)):  # English follows
         start = gloss.end()
     label = _TEXT_LABEL.match(text, start, end)
     if label and _plain_label(text, label, spans, end):

@@ -15,17 +15,15 @@ from .reasons import (
     DEFINITION,
     EMPHASIS,
     EMPTY,
-    FOREIGN,
     FRAGMENT,
     LABEL,
     META,
     NO_WORD,
-    ONE_LETTER,
     PATTERN,
     WHOLE_SENTENCE,
     WORD_LIST,
 )
-from .translation import Part, is_foreign
+from .translation import Part
 
 # "What is the opposite of **x**?", "What does **x** mean?", "the word **x** means"
 _META = re.compile(
@@ -37,8 +35,9 @@ _META_WORD = re.compile(r"\b(?:word|phrase|term|expression|idiom|does|did)\s+[\"
 _META_AFTER = re.compile(r"^[\"'”’]?\s+(?:mean|means|meant|stand for|stands for)\b", re.I)
 _BRACKETED = re.compile(r"/[^/\n]*/|\[[^\]\n]*\]|\([^)\n]*\)|（[^）\n]*）")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_CJK_WORDS = re.compile(r"[\u3040-\u9fff\uac00-\ud7af]{2,}")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
-_ENDS_SENTENCE = re.compile(r"""[.!?…][\"'”’»)\]]*\s*$""")
+_ENDS_SENTENCE = re.compile(r"""[.!?…。！？][\"'”’»)\]」』）]*\s*$""")
 STRIP = " \t\n.,;:!?…-–—*•·()[]\"'“”‘’「」（）：，。！？"
 _PATTERN_WORDS = frozenset("sb sth sb's sth's smb smth sb. sth. somebody's".split())
 # Learners bold these for emphasis ("do **not** ...", "write **five** sentences").
@@ -80,11 +79,8 @@ def term_reason(
     lists: dict[tuple[int, int], bool],
 ) -> str | None:
     word = text[span[0] : span[1]]
-    if is_foreign(word):
-        return FOREIGN
-    letters = sum(ch.isalnum() for ch in word)
-    if letters <= 1:
-        return ONE_LETTER if letters else EMPTY
+    if not any(ch.isalnum() for ch in word):
+        return EMPTY
     if not any(ch.isalpha() for ch in word):
         return NO_WORD
     if word.rstrip().endswith((":", "：")):
@@ -155,4 +151,5 @@ def _word_list(text: str, part: Part, spans: list[tuple[int, int]]) -> bool:
         rest.append(text[pos:s])
         pos = max(pos, e)
     rest.append(text[pos : part.end])
-    return len(_LATIN_WORD.findall(_BRACKETED.sub(" ", " ".join(rest)))) < 2
+    rest_text = _BRACKETED.sub(" ", " ".join(rest))
+    return len(_LATIN_WORD.findall(rest_text)) < 2 and not _CJK_WORDS.search(rest_text)

@@ -23,7 +23,7 @@ from .inline import flatten_block
 from .lookup import is_lookup
 from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from .normalize import article_scope, normalize_term
-from .reasons import EMPTY, FOREIGN, TRANSLATION
+from .reasons import EMPTY
 from .sources import find_sources, line_of
 from .translation import split_parts, translation_for
 
@@ -150,6 +150,7 @@ class _Walk:
         self.article_level = 0
         self.articles = 0
         self.first_h1: str | None = None
+        self.title_heading: Token | None = None
         self.sentences: list[_Pending] = []
         self.skips: list[Skip] = []
         self.seen: dict[tuple[str, str], int] = {}
@@ -187,6 +188,8 @@ class _Walk:
 
     # -- the walk --------------------------------------------------------
     def run(self, tokens: list[Token]) -> None:
+        h1 = [t for t in tokens if t["type"] == "heading" and t.get("attrs", {}).get("level") == 1]
+        self.title_heading = h1[0] if len(h1) == 1 else None
         stack: list[tuple[Token, int]] = [(t, 1) for t in reversed(tokens)]
         while stack:
             token, line = stack.pop()
@@ -231,8 +234,9 @@ class _Walk:
             self.articles += 1
             return
         title = " ".join(text.split())
-        if level == 1 and self.first_h1 is None:
+        if token is self.title_heading:  # a post's only H1 is its title, not a section
             self.first_h1 = title
+            return
         if title:
             self.sections.append((level, title))
 
@@ -264,7 +268,7 @@ class _Walk:
         parts = split_parts(text)
         translated = False
         if parts and all(part.foreign for part in parts):
-            translated = self.translate_previous(text)
+            translated = self.translate_previous(text, bool(flat.bold or flat.marks))
         self.previous = None
         sources = find_sources(text, flat.links)
         if sources.standalone:
@@ -287,14 +291,12 @@ class _Walk:
             )
         if not spans:
             return
-        found = analyse(text, spans, sources.cuts)
+        found = analyse(text, spans, sources.cuts, translation=translated)
         lines: dict[tuple[int, int], int] = {}
         for start, end in spans:  # place every span in order, so repeated words get their line
             self.cursor = self.locate(text[start:end].split("\n")[0], max(line, self.cursor))
             lines[(start, end)] = self.cursor
         for span, reason in found.skipped:
-            if translated and reason == FOREIGN:
-                reason = TRANSLATION
             self.skips.append(Skip(self.path, lines[span], text[span[0] : span[1]], reason))
         if not found.kept:
             return
@@ -327,11 +329,15 @@ class _Walk:
             )
             self.sentences.append(made_here[(s_start, s_end)])
 
-    def translate_previous(self, text: str) -> bool:
-        """A block in another script right after an English one may translate it."""
+    def translate_previous(self, text: str, marked: bool) -> bool:
+        """A block in another script right after an English one translates it when that
+        is clear: the English block is one sentence, or the block has no bold and as
+        many sentences as the English one. Otherwise it is prose of its own."""
         if self.previous is None:
             return False
         sentences, made = self.previous
+        if marked and len(sentences) != 1:
+            return False
         pairs = translation_for(sentences, text)
         for span, translated in pairs:
             pending = made.get(span)
