@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 EMPTY = "empty bold"
-ONE_LETTER = "one-letter bold"
+ONE_LETTER = "one-letter bold"  # a term, but --check reports it
 NO_WORD = "bold holds no word (a number, date or symbol)"
 LABEL = "a label (bold followed by a colon), not a term"
 HEADWORD = "a headword of a word list or dictionary entry, not a sentence"
@@ -12,7 +12,6 @@ WHOLE_SENTENCE = "bold is the whole sentence, not a word in it"
 WORD_LIST = "the line holds only bold words, not a sentence"
 DEFINITION = "bold inside a definition or gloss, not in an example sentence"
 TRANSLATION = "bold inside a translation"
-FOREIGN = "bold in non-English text"
 PATTERN = "a grammar pattern (sb/sth, '...', '+'), not a word of the sentence"
 CLAUSE = "bold spans most of the sentence or a whole clause"
 CROSSES = "bold crosses a sentence boundary"
