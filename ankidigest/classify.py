@@ -14,6 +14,7 @@ translation.py finds the text in another script.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from . import entries
@@ -93,12 +94,14 @@ def _cut(parts: list[Part], cuts: list[tuple[int, int]]) -> list[Part]:
     """Shorten English parts so that no ``cuts`` stretch is part of a sentence."""
     if not cuts:
         return parts
+    cuts = sorted(cuts)
+    stops = [stop for _, stop in cuts]
     out = []
     for part in parts:
         end = part.end
-        for start, stop in cuts:
-            if not part.foreign and start < end and stop > part.start:
-                end = max(part.start, start)
+        i = bisect_right(stops, part.start)  # the first cut ending after the part starts
+        if not part.foreign and i < len(cuts) and cuts[i][0] < end:
+            end = max(part.start, cuts[i][0])
         if end > part.start or part.foreign:
             out.append(Part(part.start, end, part.foreign, part.translates))
     return out

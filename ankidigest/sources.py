@@ -14,6 +14,7 @@ whole block is a source line (the walker then keeps it for the blocks that follo
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 _PREFIX = re.compile(
@@ -37,6 +38,13 @@ class Sources:
     by_line: dict[int, tuple[str, str]] = field(default_factory=dict)
     standalone: tuple[str, str] | None = None  # the block is nothing but a source line
     cuts: list[tuple[int, int]] = field(default_factory=list)  # source text, not sentences
+    starts: list[int] = field(default_factory=list)  # where each line of the block starts
+
+    def for_offset(self, offset: int) -> tuple[str, str] | None:
+        """The source of the line holding ``offset``, if a link gives one."""
+        if not self.by_line:
+            return None
+        return self.by_line.get(bisect_right(self.starts, offset) - 1)
 
 
 def find_sources(text: str, links: list[tuple[int, int, str]]) -> Sources:
@@ -44,12 +52,18 @@ def find_sources(text: str, links: list[tuple[int, int, str]]) -> Sources:
     web = [(s, e, url) for s, e, url in links if _WEB.match(url)]
     if not web:
         return out
-    starts = _line_starts(text)
+    starts = out.starts = _line_starts(text)
     lines = text.split("\n")
     prose_lines: list[int] = []
+    k = 0  # links are in text order: walk them along with the lines
     for index, line in enumerate(lines):
         base = starts[index]
-        on_line = [(s - base, e - base, url) for s, e, url in web if base <= s < base + len(line)]
+        on_line = []
+        while k < len(web) and web[k][0] < base + len(line):
+            s, e, url = web[k]
+            if s >= base:
+                on_line.append((s - base, e - base, url))
+            k += 1
         if not line.strip():
             continue
         if len(on_line) == 1:
@@ -71,11 +85,6 @@ def find_sources(text: str, links: list[tuple[int, int, str]]) -> Sources:
                 out.by_line[index] = (url, title)  # "... towns ([BBC](https://...))."
         prose_lines.append(index)
     return out
-
-
-def line_of(text: str, offset: int) -> int:
-    """Index of the line of ``text`` holding ``offset``."""
-    return text.count("\n", 0, offset)
 
 
 def _only_link(line: str, start: int, end: int) -> bool:

@@ -62,7 +62,7 @@ def containing(ranges: list[tuple[int, int]], offset: int) -> tuple[int, int] | 
 
 
 def _part_of(parts: list[Part], offset: int) -> Part:
-    i = bisect_right([p.start for p in parts], offset) - 1
+    i = bisect_right(parts, offset, key=lambda p: p.start) - 1
     return parts[max(i, 0)]
 
 

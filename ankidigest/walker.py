@@ -24,7 +24,7 @@ from .lookup import is_lookup
 from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from .normalize import article_scope, normalize_term
 from .reasons import EMPTY
-from .sources import find_sources, line_of
+from .sources import find_sources
 from .translation import split_parts, translation_for
 
 Token = markdown.Token
@@ -306,7 +306,7 @@ class _Walk:
         section = tuple(title for _, title in self.sections)
         for s_start, s_end, inside in _group(sorted(found.sentences), found.kept):
             article = self.article or self.link_article
-            own = sources.by_line.get(line_of(text, s_start)) if sources.by_line else None
+            own = sources.for_offset(s_start)
             if own is not None:
                 article = self.source_article(own, lines[found.origin[inside[0]]])
             scope = article_scope(article, self.path, section)
