@@ -10,6 +10,7 @@ from .build import BuildOptions
 from .errors import InputError, UsageError
 from .model import Document, NoteSpec
 from .update import PriorNote, UpdateReport, read_prior, reconcile
+from .walker import check_terms
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 OUTPUT_FORMATS = (".apkg", ".json")
@@ -43,15 +44,19 @@ def find_posts(inputs: Iterable[str]) -> list[str]:
     return unique
 
 
-def read_posts(inputs: Iterable[str], *, jobs: int | None = None) -> list[Document]:
+def read_posts(
+    inputs: Iterable[str], *, terms: str = "bold", jobs: int | None = None
+) -> list[Document]:
     """Read every post named by ``inputs`` (files or folders) into Documents, in order.
 
-    Many posts are parsed in ``jobs`` worker processes (default: one per core);
-    ``jobs=1`` reads them one by one in this process. The result is the same.
+    ``terms``: what marks a term, "bold" (default) or "bold+highlight". Many posts
+    are parsed in ``jobs`` worker processes (default: one per core); ``jobs=1``
+    reads them one by one in this process. The result is the same.
     """
     from .stage import read_many
 
-    return read_many(find_posts(inputs), jobs)
+    check_terms(terms)
+    return read_many(find_posts(inputs), jobs, terms)
 
 
 def output_format(path: str) -> str:
@@ -128,6 +133,7 @@ def export(
     previous: str | None = None,
     mark_removed: bool = False,
     dry_run: bool = False,
+    terms: str = "bold",
     jobs: int | None = None,
     cache_dir: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
@@ -136,19 +142,22 @@ def export(
 
     Notes are compared with the prior export (``previous``, else ``output`` when it is
     an existing .apkg) to set each note's ``mod``; see ``update.py``. ``dry_run``
-    computes the result and report but writes nothing.
+    computes the result and report but writes nothing. ``terms``: what marks a term,
+    "bold" (default) or "bold+highlight".
 
     ``jobs``: worker processes for parsing (default: one per core; 1: none).
     ``cache_dir``: keep each walked and built post there and reuse it while the post,
     the options and ankidigest are unchanged (see ``cache.py``; the CLI uses
     ``cache.default_dir()``). ``progress(stage, done, total)`` is called as posts are
-    read (stage "read") and around the write ("write").
+    read (stage "read"), before the comparison with the previous export ("compare")
+    and around the write ("write").
     """
     from .parallel import paused_gc
     from .stage import read_and_build
 
     output_format(output)
     options = options or BuildOptions()
+    check_terms(terms)
     files = find_posts(inputs)
     cache = None
     if cache_dir is not None:
@@ -156,7 +165,9 @@ def export(
 
         cache = PostCache(cache_dir)
     with paused_gc():
-        documents, notes = read_and_build(files, options, jobs=jobs, cache=cache, progress=progress)
+        documents, notes = read_and_build(
+            files, options, terms=terms, jobs=jobs, cache=cache, progress=progress
+        )
         if progress:
             progress("compare", 0, len(notes))
         prior_path, prior, warning = load_prior(output, previous)

@@ -3,10 +3,14 @@
 mistune's AST carries no positions. We subclass its block parser so that every
 top-level token records where it starts (``_off``); the walker turns that into
 a line number for messages. Nested tokens inherit their block's position.
+Plugins: ``==mark==``, ``~~strikethrough~~``, tables, footnotes, task lists and Obsidian
+``[[wikilinks]]``
+(a ``wikilink`` token whose ``raw`` is the text shown).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import mistune
@@ -37,6 +41,31 @@ class _Parser(BlockParser):
         return result
 
 
+# Obsidian wikilinks: [[target]], [[target|alias]], [[target#heading]]; ![[embeds]] too.
+_WIKILINK = r"!?\[\[(?P<wl_target>[^\[\]|\n]*?)(?:\|(?P<wl_alias>[^\[\]\n]*?))?\]\]"
+_WIKI_SUFFIX = re.compile(r"[#^].*$")
+
+
+def _parse_wikilink(inline: Any, m: re.Match[str], state: Any) -> int:
+    target = m.group("wl_target") or ""
+    alias = m.group("wl_alias")
+    if m.group(0).startswith("!"):
+        shown = ""  # an embed shows a note or an image, not words of the sentence
+    else:
+        shown = alias if alias is not None else _WIKI_SUFFIX.sub("", target) or target
+    state.append_token({"type": "wikilink", "raw": shown.strip()})
+    return m.end()
+
+
+def _wikilink(md: Any) -> None:
+    try:
+        md.inline.register(
+            "wikilink", _WIKILINK, _parse_wikilink, before="link", start_chars={"!", "["}
+        )
+    except TypeError:  # mistune before 3.1 has no start_chars
+        md.inline.register("wikilink", _WIKILINK, _parse_wikilink, before="link")
+
+
 _MARKDOWN: mistune.Markdown | None = None
 
 
@@ -44,7 +73,16 @@ def parse(text: str) -> list[Token]:
     """Parse markdown into mistune's AST (a list of token dicts)."""
     global _MARKDOWN
     if _MARKDOWN is None:
-        _MARKDOWN = mistune.Markdown(renderer=None, block=_Parser())
+        from mistune.plugins.footnotes import footnotes
+        from mistune.plugins.formatting import mark, strikethrough
+        from mistune.plugins.table import table
+        from mistune.plugins.task_lists import task_lists
+
+        _MARKDOWN = mistune.Markdown(
+            renderer=None,
+            block=_Parser(),
+            plugins=[mark, strikethrough, table, footnotes, task_lists, _wikilink],
+        )
     tokens = _MARKDOWN(text)
     assert isinstance(tokens, list)
     return tokens

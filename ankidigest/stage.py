@@ -48,6 +48,7 @@ def read_and_build(
     files: Sequence[str],
     options: BuildOptions,
     *,
+    terms: str = "bold",
     jobs: int | None = None,
     cache: PostCache | None = None,
     progress: Progress | None = None,
@@ -55,7 +56,7 @@ def read_and_build(
     """Walk and build ``files``: the same Documents and notes as reading them one by
     one and calling ``build_notes`` on them all."""
     alone = standalone_options(options, len(files) > 1)
-    settings: tuple[str, ...] = (repr(alone),)
+    settings: tuple[str, ...] = (repr(alone), terms)
     results: list[Result | None] = [None] * len(files)
     errors: list[BaseException | None] = [None] * len(files)
     todo: list[int] = []
@@ -71,7 +72,7 @@ def read_and_build(
         if progress:
             progress("read", done, len(files))
         work: list[Job] = [
-            (files[i], alone, settings, cache.folder if cache else None) for i in todo
+            (files[i], terms, alone, settings, cache.folder if cache else None) for i in todo
         ]
 
         def tick() -> None:
@@ -130,7 +131,8 @@ def _mtime(path: str) -> int:
         return 0
 
 
-Job = tuple[str, BuildOptions, tuple[str, ...], "str | None"]
+# (path, terms, build options, cache key settings, cache folder)
+Job = tuple[str, str, BuildOptions, tuple[str, ...], "str | None"]
 Outcome = tuple[Result | None, BaseException | None]
 
 
@@ -156,27 +158,27 @@ def _decode(reply: Reply) -> Outcome:
     return None, rebuild_error(reply)
 
 
-def read_many(files: Sequence[str], jobs: int | None = None) -> list[Document]:
+def read_many(files: Sequence[str], jobs: int | None = None, terms: str = "bold") -> list[Document]:
     """Walk ``files`` into Documents, in order, in worker processes when it pays."""
     from .walker import read_post
 
     with paused_gc():
         if not worth_a_pool(files, jobs):
-            return [read_post(path) for path in files]
-        replies = pool_map(_walk_in_worker, list(files), jobs)
+            return [read_post(path, terms) for path in files]
+        replies = pool_map(_walk_in_worker, [(path, terms) for path in files], jobs)
         raise_first([None if r[0] == "ok" else rebuild_error(r) for r in replies])
         return [unpack(value) for _, value in replies]
 
 
 def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
     """Walk and build one post; store it in the cache when there is one."""
-    path, options, settings, folder = job
+    path, terms, options, settings, folder = job
     from .walker import read_text, walk
 
     try:
         text = read_text(path)
         mtime = _mtime(path)
-        doc = walk(text, path, mtime)
+        doc = walk(text, path, mtime, terms)
     except InputError as exc:
         return (None, exc), None
     try:
@@ -210,11 +212,12 @@ def _in_worker(jobs: list[Job]) -> list[Reply]:
     return replies
 
 
-def _walk_in_worker(path: str) -> Reply:
+def _walk_in_worker(job: tuple[str, str]) -> Reply:
     from .walker import read_post
 
+    path, terms = job
     with paused_gc():
         try:
-            return "ok", pack("", read_post(path))
+            return "ok", pack("", read_post(path, terms))
         except AnkidigestError as exc:
             return error_reply(exc)

@@ -36,7 +36,7 @@ def _post(index: int, shared: bool = False) -> str:
         for k in range(4):
             lines += [
                 f"The **word{k}** of post {index} is **common** here. "
-                f"A second sentence has **extra{article}** in it.",
+                f"A second sentence has **extra{article}** and =={index}marked== in it.",
                 "",
             ]
     lines += ["### No article", "", "A sentence outside any article holds **loose**.", ""]
@@ -86,6 +86,26 @@ def test_parallel_and_cached_exports_are_byte_identical(
         export([str(posts)], str(out), **kwargs)  # type: ignore[arg-type]
         assert out.read_bytes() == want, name
     assert len(list(Path(cache).rglob("*.pickle"))) == 12
+
+
+def test_highlight_terms_go_through_workers_and_cache(
+    posts: Path, tmp_path: Path, always_parallel: None
+) -> None:
+    out = tmp_path / "ref.apkg"
+    reference = build_notes(read_posts([str(posts)], terms="bold+highlight", jobs=1))
+    write_apkg(reference, str(out))
+    want = out.read_bytes()
+    assert any(n.terms == ("0marked",) for n in reference)
+    assert read_posts([str(posts)], terms="bold+highlight", jobs=2) == read_posts(
+        [str(posts)], terms="bold+highlight", jobs=1
+    )
+    cache = str(tmp_path / "cache")
+    plain = export([str(posts)], str(tmp_path / "plain.json"), cache_dir=cache, jobs=2).notes
+    assert not any("marked" in t for n in plain for t in n.terms)
+    for _ in range(2):  # cold, then warm: the same cache must not serve the "bold" walk
+        got = tmp_path / "got.apkg"
+        export([str(posts)], str(got), terms="bold+highlight", cache_dir=cache, jobs=2)
+        assert got.read_bytes() == want
 
 
 def test_shared_article_numbers_occurrences_across_posts(
