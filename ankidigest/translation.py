@@ -14,6 +14,13 @@ from dataclasses import dataclass
 _OPENERS = '（【「『《("“'
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
 _FOREIGN_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*[」』”）)]*")
+# Speed (the same results as a loop over every character): characters from U+0370
+# on, the letters below U+0250, and what may start a glued translation.
+_HIGH = re.compile(r"[^\x00-\u036f]")
+_LATIN_LETTER = re.compile(
+    "[" + re.escape("".join(chr(c) for c in range(0x250) if chr(c).isalpha())) + "]"
+)
+_CANDIDATE = re.compile("[" + re.escape(_OPENERS) + r"]|[^\x00-\u036f]")
 
 
 @dataclass(frozen=True)
@@ -28,13 +35,10 @@ class Part:
 
 def latin_share(text: str) -> float:
     """Share of Latin letters among the letters of ``text`` (1.0 when it has none)."""
-    latin = other = 0
-    for ch in text:
-        if ch.isalpha():
-            if ord(ch) < 0x250:
-                latin += 1
-            elif ord(ch) >= 0x370:
-                other += 1
+    if not _HIGH.search(text):
+        return 1.0  # no letter from U+0370 on: no "other" letter
+    latin = len(_LATIN_LETTER.findall(text))
+    other = sum(1 for ch in _HIGH.findall(text) if ch.isalpha())
     return latin / (latin + other) if latin + other else 1.0
 
 
@@ -66,7 +70,8 @@ def split_parts(text: str) -> list[Part]:
 
 def _glued_translation(line: str) -> int:
     """Where a translation glued to the end of an English line starts (or len(line))."""
-    for i, ch in enumerate(line):
+    for m in _CANDIDATE.finditer(line):  # the only characters the test below can pass
+        i, ch = m.start(), m.group()
         if not (ch in _OPENERS or (ch.isalpha() and ord(ch) >= 0x370)):
             continue
         if ch in '("“' and (i + 1 >= len(line) or not is_foreign(line[i + 1 : i + 2])):

@@ -313,3 +313,47 @@ def test_zip_pieces_deflated_apart_read_back_whole(
         assert info.date_time == (1980, 1, 1, 0, 0, 0) and info.external_attr >> 16 == 0o100644
     zipout.write_zip(str(out), [("from-file", str(source)), ("from-bytes", data)], 1)
     assert out.read_bytes() == first
+
+
+def _latin_share_by_loop(text: str) -> float:
+    latin = other = 0
+    for ch in text:
+        if ch.isalpha():
+            if ord(ch) < 0x250:
+                latin += 1
+            elif ord(ch) >= 0x370:
+                other += 1
+    return latin / (latin + other) if latin + other else 1.0
+
+
+def _glued_by_loop(line: str) -> int:
+    from ankidigest import translation
+
+    for i, ch in enumerate(line):
+        if not (ch in translation._OPENERS or (ch.isalpha() and ord(ch) >= 0x370)):
+            continue
+        if ch in '("“' and (i + 1 >= len(line) or not translation.is_foreign(line[i + 1 : i + 2])):
+            continue
+        head, tail = line[:i], line[i:]
+        if len(translation._LATIN_WORD.findall(head)) >= 2 and translation.is_foreign(tail):
+            return i
+    return len(line)
+
+
+_MIXED = 'abcXYZ éñßĳ ɐʃˈ ̃ αβΩ жЯ 中文字。！？ （【「『《("“”）」 12_-–.,;:!?\n'
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_translation_fast_paths_equal_the_character_loops(seed: int) -> None:
+    import random
+
+    from ankidigest import translation
+
+    rng = random.Random(seed)
+    pool = _MIXED if seed % 3 else "abcdefg hij, “quoted” – klm. "  # mostly Latin too
+    text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 60)))
+    if seed % 5 == 0:
+        text = "The English words here " + text  # glued translations need 2 Latin words
+    assert translation.latin_share(text) == _latin_share_by_loop(text)
+    for line in text.split("\n"):
+        assert translation._glued_translation(line) == _glued_by_loop(line)
