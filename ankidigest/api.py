@@ -87,22 +87,27 @@ def write_package(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec]
 
 
 def load_prior(
-    output: str, previous: str | None = None
+    output: str, previous: str | None = None, notes: Sequence[NoteSpec] = ()
 ) -> tuple[str | None, dict[str, PriorNote], str]:
     """The prior state: ``previous`` if given, else the .apkg at ``output`` if it exists.
 
     Returns (its path or None, its notes, a warning or ""). An unreadable ``previous``
     is an InputError; an unreadable existing output only a warning, since -o already
     says to replace it (our own writes are atomic, so it is not a half-written export).
+    ``notes``: the new notes; prior field values equal to theirs share their strings.
     """
+    path = previous
+    if path is None and output != "-" and output_format(output) == ".apkg":
+        path = output if os.path.isfile(output) else None
+    if path is None:
+        return None, {}, ""
+    known = {value: value for note in notes for value in note.fields}
     if previous is not None:
-        return previous, read_prior(previous), ""
-    if output != "-" and output_format(output) == ".apkg" and os.path.isfile(output):
-        try:
-            return output, read_prior(output), ""
-        except InputError as exc:
-            return None, {}, f"{exc}; not used as the previous export, every note counts as new"
-    return None, {}, ""
+        return previous, read_prior(previous, known), ""
+    try:
+        return output, read_prior(output, known), ""
+    except InputError as exc:
+        return None, {}, f"{exc}; not used as the previous export, every note counts as new"
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,7 @@ def export(
         )
         if progress:
             progress("compare", 0, len(notes))
-        prior_path, prior, warning = load_prior(output, previous)
+        prior_path, prior, warning = load_prior(output, previous, notes)
         notes, report = reconcile(
             notes, prior, prior_path=prior_path, group=options.group, mark_removed=mark_removed
         )

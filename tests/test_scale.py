@@ -357,3 +357,17 @@ def test_translation_fast_paths_equal_the_character_loops(seed: int) -> None:
     assert translation.latin_share(text) == _latin_share_by_loop(text)
     for line in text.split("\n"):
         assert translation._glued_translation(line) == _glued_by_loop(line)
+
+
+def test_prior_fields_share_the_new_notes_strings(posts: Path, tmp_path: Path) -> None:
+    from ankidigest.api import load_prior
+    from ankidigest.prior import read_prior
+
+    out = tmp_path / "out.apkg"
+    notes = export([str(posts)], str(out)).notes
+    path, shared, _ = load_prior(str(out), None, notes)
+    assert path == str(out) and shared == read_prior(str(out))
+    for note in notes:
+        before = shared[note.guid]
+        assert before.fields == note.fields
+        assert all(a is b for a, b in zip(before.fields, note.fields, strict=True))
