@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .build import BuildOptions, build_notes
-from .errors import InputError, UsageError
+from .errors import InputError, OutputError, UsageError
 from .model import Document, NoteSpec
 from .walker import read_post
 
@@ -43,9 +43,12 @@ def find_posts(inputs: Iterable[str]) -> list[str]:
     return unique
 
 
-def read_posts(inputs: Iterable[str]) -> list[Document]:
-    """Read every post named by ``inputs`` (files or folders) into Documents."""
-    return [read_post(path) for path in find_posts(inputs)]
+def read_posts(inputs: Iterable[str], encoding: str | None = None) -> list[Document]:
+    """Read every post named by ``inputs`` (files or folders) into Documents.
+
+    Posts are UTF-8 (with or without BOM) unless ``encoding`` names another codec.
+    """
+    return [read_post(path, encoding) for path in find_posts(inputs)]
 
 
 def output_format(path: str) -> str:
@@ -61,7 +64,12 @@ def output_format(path: str) -> str:
 
 
 def write_package(notes: Sequence[NoteSpec], path: str) -> None:
-    """Write notes to ``path``: .apkg, .json, or '-' for JSON on stdout. Atomic."""
+    """Write notes to ``path``: .apkg, .json, or '-' for JSON on stdout. Atomic.
+
+    Refuses (OutputError, nothing written) a note whose fields hold markup or
+    characters ankidigest never emits: see SECURITY.md.
+    """
+    check_fields(notes)
     if output_format(path) == ".apkg":
         from .apkg import write_apkg
 
@@ -70,6 +78,21 @@ def write_package(notes: Sequence[NoteSpec], path: str) -> None:
         from .jsonout import write_json
 
         write_json(notes, path)
+
+
+def check_fields(notes: Iterable[NoteSpec]) -> None:
+    """Raise OutputError if any field holds markup other than <b>, </b> and <br>."""
+    from .notetype import FIELD_NAMES
+    from .sanitize import unsafe_markup
+
+    for note in notes:
+        for name, value in zip(FIELD_NAMES, note.fields, strict=True):
+            bad = unsafe_markup(value)
+            if bad is not None:
+                raise OutputError(
+                    f"{note.path}:{note.line}: field {name} would hold {bad!r}; "
+                    "nothing was written (please report this as a bug)"
+                )
 
 
 @dataclass(frozen=True)
@@ -90,10 +113,15 @@ class ExportResult:
         return sum(len(d.skips) for d in self.documents)
 
 
-def export(inputs: Iterable[str], output: str, options: BuildOptions | None = None) -> ExportResult:
+def export(
+    inputs: Iterable[str],
+    output: str,
+    options: BuildOptions | None = None,
+    encoding: str | None = None,
+) -> ExportResult:
     """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does."""
     output_format(output)
-    documents = read_posts(inputs)
+    documents = read_posts(inputs, encoding)
     notes = build_notes(documents, options)
     write_package(notes, output)
     return ExportResult(tuple(documents), tuple(notes))

@@ -18,6 +18,7 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 
+from .errors import OutputError
 from .model import NoteSpec
 from .notetype import MODEL_ID, NOTETYPE_MOD, SORT_FIELD, genanki_model
 from .output import write_atomic
@@ -35,7 +36,10 @@ def deck_id(name: str) -> int:
 
 def write_apkg(notes: Sequence[NoteSpec], path: str) -> None:
     """Write ``notes`` to ``path`` atomically."""
-    write_atomic(path, lambda tmp: _write(notes, tmp))
+    try:
+        write_atomic(path, lambda tmp: _write(notes, tmp))
+    except sqlite3.Error as exc:  # e.g. the temporary folder is full
+        raise OutputError(f"{path}: cannot write: {exc}") from None
 
 
 def _write(notes: Sequence[NoteSpec], zip_path: str) -> None:

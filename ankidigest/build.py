@@ -12,15 +12,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from . import sanitize
 from .cloze import build_cloze, escape_text, highlight
 from .errors import OutputError, UsageError
+from .limits import MAX_CONTEXT_CHARS
 from .model import Document, NoteSpec, Sentence, Term
 from .normalize import article_scope, guid_for, normalize_term
 from .notetype import FIELD_NAMES
 
 GROUPS = ("term", "sentence")
 DEFAULT_PARENT_DECK = "ankidigest"
-_TAG_BAD = re.compile(r"[\s\"\x00-\x1f\x7f]+")
 _SAFE_URL = re.compile(r"^https?://", re.I)
 
 
@@ -86,7 +87,7 @@ def deck_name(doc: Document, requested: str | None, several: bool) -> str:
         name = requested.replace("{title}", title)
     else:
         name = f"{DEFAULT_PARENT_DECK}::{title}" if several else title
-    parts = [p.strip() for p in name.split("::")]
+    parts = [p.strip() for p in sanitize.deck(name).split("::")]
     if not all(parts):
         raise UsageError(f"deck name {name!r} has an empty part")
     return "::".join(parts)
@@ -97,12 +98,7 @@ def _deck_part(title: str) -> str:
 
 
 def _tags(raw: Iterable[str]) -> tuple[str, ...]:
-    out = []
-    for tag in raw:
-        clean = _TAG_BAD.sub("_", tag.strip()).strip("_")
-        if clean and clean not in out:
-            out.append(clean)
-    return tuple(out)
+    return sanitize.tags(raw)
 
 
 def _note(
@@ -119,11 +115,12 @@ def _note(
     date = (article.date if article else None) or post.date
     section = " › ".join(sentence.section)
     para = sentence.paragraph
+    wide = para.text.strip() != sentence.text and len(para.text) <= MAX_CONTEXT_CHARS
     fields = dict.fromkeys(FIELD_NAMES, "")
     fields.update(
         Text=build_cloze(sentence.text, spans),
         Term=escape_text(", ".join(t.text for t in terms)),
-        Context=highlight(para.text, para.bold) if para.text.strip() != sentence.text else "",
+        Context=highlight(para.text, para.bold) if wide else "",
         Source=escape_text(title),
         URL=html.escape(url, quote=True),
         Date=date or "",
@@ -135,7 +132,7 @@ def _note(
     return NoteSpec(
         guid=guid_for(ident),
         key=ident,
-        fields=tuple(fields[name] for name in FIELD_NAMES),
+        fields=tuple(sanitize.clean_field(fields[name]) for name in FIELD_NAMES),
         tags=tags,
         deck=deck,
         mod=post.mtime,

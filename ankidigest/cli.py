@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="term",
         help="one note per bolded term (default), or one note per sentence with one cloze per term",
     )
+    parser.add_argument(
+        "--encoding",
+        metavar="CODEC",
+        help="read posts in this encoding (e.g. latin-1, cp1252, utf-16). "
+        "Default: UTF-8, with or without BOM",
+    )
     talk = parser.add_mutually_exclusive_group()
     talk.add_argument(
         "-v",
@@ -94,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
     try:
-        result = export(args.inputs, args.output, options)
+        result = export(args.inputs, args.output, options, encoding=args.encoding)
     except AnkidigestError as exc:
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code

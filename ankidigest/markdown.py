@@ -3,6 +3,10 @@
 mistune's AST carries no positions. We subclass its block parser so that every
 top-level token records where it starts (``_off``); the walker turns that into
 a line number for messages. Nested tokens inherit their block's position.
+
+mistune's emphasis matcher is quadratic in nesting depth, so each block's inline
+text first goes through a linear estimate (``limits.EmphasisBudget``); a block
+over budget becomes one plain text token marked ``_skip`` instead.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from typing import Any
 import mistune
 from mistune.block_parser import BlockParser
 from mistune.core import BlockState
+from mistune.inline_parser import InlineParser
+
+from .limits import TOO_NESTED, EmphasisBudget
 
 Token = dict[str, Any]
 
@@ -37,14 +44,27 @@ class _Parser(BlockParser):
         return result
 
 
+class _Inline(InlineParser):
+    budget = EmphasisBudget()
+
+    def __call__(self, s: str, env: Any) -> list[Token]:
+        if not self.budget.allows(s):
+            return [{"type": "text", "raw": s, "_skip": TOO_NESTED}]
+        tokens: list[Token] = super().__call__(s, env)
+        return tokens
+
+
 _MARKDOWN: mistune.Markdown | None = None
+_INLINE: _Inline | None = None
 
 
 def parse(text: str) -> list[Token]:
     """Parse markdown into mistune's AST (a list of token dicts)."""
-    global _MARKDOWN
-    if _MARKDOWN is None:
-        _MARKDOWN = mistune.Markdown(renderer=None, block=_Parser())
+    global _MARKDOWN, _INLINE
+    if _MARKDOWN is None or _INLINE is None:
+        _INLINE = _Inline()
+        _MARKDOWN = mistune.Markdown(renderer=None, block=_Parser(), inline=_INLINE)
+    _INLINE.budget = EmphasisBudget()
     tokens = _MARKDOWN(text)
     assert isinstance(tokens, list)
     return tokens

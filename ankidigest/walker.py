@@ -9,14 +9,17 @@ sentence that holds a term.
 
 from __future__ import annotations
 
+import codecs
+import html
 import os
 import re
+import stat
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import frontmatter, markdown
-from .errors import InputError
+from . import frontmatter, limits, markdown, sanitize
+from .errors import InputError, UsageError
 from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from .normalize import article_scope, normalize_term
 from .sentences import sentence_spans
@@ -31,34 +34,63 @@ _IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.MULTILINE)
 _HEADING_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*[:：\-–—|]?\s*(.*)$", re.S)
 _BR = re.compile(r"<br\s*/?>", re.I)
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+MAX_POST_BYTES = 64 * 1024 * 1024
+_UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def read_text(path: str) -> str:
-    """Read a post as text: UTF-8 (BOM allowed), any line ends, or a clear InputError."""
+def read_text(path: str, encoding: str | None = None) -> str:
+    """Read a post as text: UTF-8 (BOM allowed) unless ``encoding`` is given, any line
+    ends; otherwise a clear InputError (or UsageError for an unknown encoding)."""
+    if encoding is not None:
+        try:
+            encoding = codecs.lookup(encoding).name
+        except LookupError:
+            raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
     try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(path, "is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(path, "is not a regular file (a device, pipe or socket?)")
+        if info.st_size > MAX_POST_BYTES:
+            raise InputError(path, f"is larger than {MAX_POST_BYTES >> 20} MB; not a post?")
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = fh.read(MAX_POST_BYTES + 1)
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a file") from None
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    if b"\x00" in data:
-        raise InputError(path, "looks binary (contains NUL bytes), not a markdown post")
+    if encoding is None:
+        data = _check_utf8_bytes(path, data)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        name = encoding or "UTF-8"
         raise InputError(
-            path, f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8", line
+            path,
+            f"is not {name} text (byte 0x{data[exc.start]:02x}); save it as UTF-8 "
+            "or name its encoding with --encoding",
+            line,
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_post(path: str) -> Document:
+def _check_utf8_bytes(path: str, data: bytes) -> bytes:
+    if data.startswith(_UTF16_BOMS):
+        raise InputError(path, "is UTF-16/32 text; save it as UTF-8 or use --encoding utf-16")
+    if b"\x00" in data:
+        raise InputError(
+            path,
+            "contains NUL bytes: binary, or UTF-16 without a byte order mark "
+            "(then use --encoding utf-16-le or utf-16-be)",
+        )
+    return data
+
+
+def read_post(path: str, encoding: str | None = None) -> Document:
     """Read and walk one markdown file."""
-    text = read_text(path)
+    text = read_text(path, encoding)
     try:
         mtime = int(os.stat(path).st_mtime)
     except OSError:
@@ -68,6 +100,7 @@ def read_post(path: str) -> Document:
 
 def walk(text: str, path: str = "<text>", mtime: int = 0) -> Document:
     """Walk markdown text (already decoded) into a Document."""
+    text, cleaned = sanitize.clean_text(text)
     header, body, _ = frontmatter.split(text)
     meta = frontmatter.parse(header) if header is not None else frontmatter.FrontMatter()
     body = _IAL.sub("", body)
@@ -93,8 +126,11 @@ def walk(text: str, path: str = "<text>", mtime: int = 0) -> Document:
         )
         for s in walker.sentences
     )
-    warnings = (f"{path}:1: {meta.warning}",) if meta.warning else ()
-    return Document(post, sentences, walker.articles, tuple(walker.skips), warnings)
+    warnings = tuple(f"{path}:{note}" for note in cleaned)
+    if meta.warning:
+        warnings += (f"{path}:1: {meta.warning}",)
+    doc = Document(post, sentences, walker.articles, tuple(walker.skips), warnings)
+    return limits.bound(doc)
 
 
 @dataclass
@@ -125,6 +161,7 @@ class _Walk:
         self.sentences: list[_Pending] = []
         self.skips: list[Skip] = []
         self.seen: dict[tuple[str, str], int] = {}
+        self.pos = 0  # where the last term was found in ``source`` (locate only moves on)
 
     # -- positions -------------------------------------------------------
     def line_of(self, offset: int) -> int:
@@ -134,17 +171,22 @@ class _Walk:
         return line
 
     def locate(self, needle: str, start: int) -> int:
-        """First line at or after ``start`` holding ``needle`` as bold, else as text."""
-        end = min(len(self.lines), start + 400)
-        plain = None
-        for i in range(start - 1, end):
-            text = self.lines[i]
-            if needle in text:
-                if "**" + needle in text or "__" + needle in text:
-                    return i + 1
-                if plain is None:
-                    plain = i + 1
-        return plain or start
+        """First line at or after ``start`` holding ``needle`` as bold, else as text.
+
+        Searches forward from the last term found, at most 400 lines and 16 KB,
+        so a huge line with thousands of terms stays linear.
+        """
+        pos = max(self.pos, self.line_starts[start - 1])
+        last = min(len(self.lines), start + 400) - 1
+        end = min(self.line_starts[last] + len(self.lines[last]), pos + 16_384)
+        hits = [self.source.find(m + needle, pos, end) for m in ("**", "__")]
+        found = min((h for h in hits if h != -1), default=-1)
+        if found == -1:
+            found = self.source.find(needle, pos, end)
+            if found == -1:
+                return start
+        self.pos = found
+        return bisect_right(self.line_starts, found)
 
     # -- the walk --------------------------------------------------------
     def run(self, tokens: list[Token]) -> None:
@@ -157,7 +199,12 @@ class _Walk:
             if kind == "heading":
                 self.heading(token, line)
             elif kind in _PROSE:
-                self.prose(token.get("children", ()), line)
+                children = token.get("children", ())
+                if children and "_skip" in children[0]:
+                    raw = children[0].get("raw", "")
+                    self.skips.append(Skip(self.path, line, raw[:60], children[0]["_skip"]))
+                    continue
+                self.prose(children, line)
             elif kind in _IGNORED:
                 continue
             elif kind in _CONTAINERS or "children" in token:
@@ -274,7 +321,9 @@ def flatten(children: Iterable[Token]) -> tuple[str, list[tuple[int, int]]]:
             continue
         kind = item["type"]
         piece = ""
-        if kind in ("text", "codespan"):
+        if kind == "text":
+            piece = html.unescape(item.get("raw", ""))
+        elif kind == "codespan":
             piece = item.get("raw", "")
         elif kind == "softbreak":
             piece = " "
@@ -307,7 +356,8 @@ def _is_blank(token: Token) -> bool:
 def _title_from_name(path: str) -> str:
     stem = os.path.splitext(os.path.basename(path))[0]
     m = _JEKYLL_NAME.match(stem)
-    return (m.group(4) if m else stem).replace("-", " ").replace("_", " ").strip() or stem
+    title = (m.group(4) if m else stem).replace("-", " ").replace("_", " ")
+    return " ".join(sanitize.clean_field(title).split()) or "untitled"
 
 
 def _date_from_name(path: str) -> str | None:
