@@ -20,7 +20,10 @@ _MATHJAX = re.compile(r"\\(?=[()\[\]])")
 
 
 def _neutral(text: str) -> str:
-    return _MATHJAX.sub("\\\\&#8288;", html.escape(text, quote=False)).translate(_NEUTRAL)
+    out = html.escape(text, quote=False)
+    if "\\" in out:
+        out = _MATHJAX.sub("\\\\&#8288;", out)
+    return out.translate(_NEUTRAL)
 
 
 def escape_text(text: str) -> str:

@@ -56,6 +56,8 @@ def clean_text(text: str) -> tuple[str, list[str]]:
 
 def clean_field(value: str) -> str:
     """No control character (Anki's field separator U+001F above all) reaches a field."""
+    if value.isascii() and value.isprintable():
+        return value
     value = _SURROGATE.sub("\ufffd", value)
     return _CONTROL.sub(" ", value) if _CONTROL.search(value) else value
 

@@ -179,8 +179,9 @@ class _Walk:
         pos = max(self.pos, self.line_starts[start - 1])
         last = min(len(self.lines), start + 400) - 1
         end = min(self.line_starts[last] + len(self.lines[last]), pos + 16_384)
-        hits = [self.source.find(m + needle, pos, end) for m in ("**", "__")]
-        found = min((h for h in hits if h != -1), default=-1)
+        found = self.source.find("**" + needle, pos, end)
+        under = self.source.find("__" + needle, pos, end if found == -1 else found)
+        found = under if under != -1 else found
         if found == -1:
             found = self.source.find(needle, pos, end)
             if found == -1:
