@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .build import BuildOptions, build_notes
 from .errors import InputError, OutputError, UsageError
 from .model import Document, NoteSpec
+from .update import PriorNote, UpdateReport, read_prior, reconcile
 from .walker import read_post
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -63,17 +64,16 @@ def output_format(path: str) -> str:
     return ext
 
 
-def write_package(notes: Sequence[NoteSpec], path: str) -> None:
+def write_package(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = ()) -> None:
     """Write notes to ``path``: .apkg, .json, or '-' for JSON on stdout. Atomic.
 
-    Refuses (OutputError, nothing written) a note whose fields hold markup or
-    characters ankidigest never emits: see SECURITY.md.
+    ``kept``: notes removed from the posts, recorded in an .apkg for --mark-removed.
     """
     check_fields(notes)
     if output_format(path) == ".apkg":
         from .apkg import write_apkg
 
-        write_apkg(notes, path)
+        write_apkg(notes, path, kept)
     else:
         from .jsonout import write_json
 
@@ -88,17 +88,44 @@ def check_fields(notes: Iterable[NoteSpec]) -> None:
     for note in notes:
         for name, value in zip(FIELD_NAMES, note.fields, strict=True):
             bad = unsafe_markup(value)
-            if bad is not None:
+            if bad is None:
+                continue
+            if note.line == 0:  # a removed note brought back from the previous export
                 raise OutputError(
-                    f"{note.path}:{note.line}: field {name} would hold {bad!r}; "
-                    "nothing was written (please report this as a bug)"
+                    f"{note.path or 'the previous export'}: note {note.guid!r} has "
+                    f"{bad!r} in field {name}; not written again. Nothing was written"
                 )
+            raise OutputError(
+                f"{note.path}:{note.line}: field {name} would hold {bad!r}; "
+                "nothing was written (please report this as a bug)"
+            )
+
+
+def load_prior(
+    output: str, previous: str | None = None
+) -> tuple[str | None, dict[str, PriorNote], str]:
+    """The prior state: ``previous`` if given, else the .apkg at ``output`` if it exists.
+
+    Returns (its path or None, its notes, a warning or ""). An unreadable ``previous``
+    is an InputError; an unreadable existing output only a warning, since -o already
+    says to replace it (our own writes are atomic, so it is not a half-written export).
+    """
+    if previous is not None:
+        return previous, read_prior(previous), ""
+    if output != "-" and output_format(output) == ".apkg" and os.path.isfile(output):
+        try:
+            return output, read_prior(output), ""
+        except InputError as exc:
+            return None, {}, f"{exc}; not used as the previous export, every note counts as new"
+    return None, {}, ""
 
 
 @dataclass(frozen=True)
 class ExportResult:
     documents: tuple[Document, ...]
     notes: tuple[NoteSpec, ...]
+    report: UpdateReport = field(default_factory=lambda: UpdateReport(None))
+    warnings: tuple[str, ...] = ()
 
     @property
     def articles(self) -> int:
@@ -117,11 +144,27 @@ def export(
     inputs: Iterable[str],
     output: str,
     options: BuildOptions | None = None,
+    *,
+    previous: str | None = None,
+    mark_removed: bool = False,
+    dry_run: bool = False,
     encoding: str | None = None,
 ) -> ExportResult:
-    """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does."""
+    """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does.
+
+    Notes are compared with the prior export (``previous``, else ``output`` when it is
+    an existing .apkg) to set each note's ``mod``; see ``update.py``. ``dry_run``
+    computes the result and report but writes nothing.
+    """
     output_format(output)
+    options = options or BuildOptions()
     documents = read_posts(inputs, encoding)
     notes = build_notes(documents, options)
-    write_package(notes, output)
-    return ExportResult(tuple(documents), tuple(notes))
+    prior_path, prior, warning = load_prior(output, previous)
+    notes, report = reconcile(
+        notes, prior, prior_path=prior_path, group=options.group, mark_removed=mark_removed
+    )
+    if not dry_run:
+        write_package(notes, output, report.kept)
+    warnings = (warning,) if warning else ()
+    return ExportResult(tuple(documents), tuple(notes), report, warnings)

@@ -26,6 +26,8 @@ from .output import write_atomic
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 _TAG_RE = re.compile(r"<[^>]*>")
+CLOZE_TABLE = "ankidigest_clozes"
+REMOVED_TABLE = "ankidigest_removed"
 
 
 def deck_id(name: str) -> int:
@@ -34,20 +36,25 @@ def deck_id(name: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
 
 
-def write_apkg(notes: Sequence[NoteSpec], path: str) -> None:
-    """Write ``notes`` to ``path`` atomically."""
+def write_apkg(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = ()) -> None:
+    """Write ``notes`` to ``path`` atomically.
+
+    ``kept`` are notes removed from the posts, recorded in a table of our own (not
+    as notes, so Anki does not see them) for a later ``--mark-removed``.
+    """
     try:
-        write_atomic(path, lambda tmp: _write(notes, tmp))
+        write_atomic(path, lambda tmp: _write(notes, tmp, kept))
     except sqlite3.Error as exc:  # e.g. the temporary folder is full
         raise OutputError(f"{path}: cannot write: {exc}") from None
 
 
-def _write(notes: Sequence[NoteSpec], zip_path: str) -> None:
+def _write(notes: Sequence[NoteSpec], zip_path: str, kept: Sequence[NoteSpec] = ()) -> None:
     with tempfile.TemporaryDirectory(prefix="ankidigest-") as work:
         db_path = os.path.join(work, "collection.anki2")
         conn = sqlite3.connect(db_path)
         try:
             _fill(conn, notes)
+            _record_removed(conn, kept)
             conn.commit()
         finally:
             conn.close()
@@ -86,6 +93,7 @@ def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:
     base = (max((n.mod for n in notes), default=NOTETYPE_MOD) or NOTETYPE_MOD) * 1000
     note_rows = []
     card_rows = []
+    retired = []
     card_id = base + len(notes)
     for index, note in enumerate(notes):
         note_id = base + index
@@ -107,7 +115,10 @@ def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:
             )
         )
         did = decks[note.deck].deck_id
-        for number in sorted({int(n) for n in _CLOZE_NUMBER.findall(text)}):
+        numbers = sorted({int(n) for n in _CLOZE_NUMBER.findall(text)})
+        if note.cloze_max > max(numbers, default=0):
+            retired.append((note.guid, note.cloze_max))
+        for number in numbers:
             card_rows.append(
                 (
                     card_id,
@@ -133,6 +144,21 @@ def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:
             card_id += 1
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
+    # Our own table (Anki ignores it): cloze numbers a note no longer shows but once
+    # used, so that a later export never gives a retired card's number to a new term.
+    cursor.execute(f"CREATE TABLE {CLOZE_TABLE} (guid TEXT PRIMARY KEY, high INTEGER NOT NULL)")
+    cursor.executemany(f"INSERT INTO {CLOZE_TABLE} VALUES (?,?)", sorted(retired))
+
+
+def _record_removed(conn: sqlite3.Connection, kept: Sequence[NoteSpec]) -> None:
+    conn.execute(
+        f"CREATE TABLE {REMOVED_TABLE} (guid TEXT PRIMARY KEY, mod INTEGER NOT NULL, "
+        "flds TEXT NOT NULL, tags TEXT NOT NULL, deck TEXT NOT NULL, high INTEGER NOT NULL)"
+    )
+    rows = sorted(
+        (n.guid, n.mod, "\x1f".join(n.fields), " ".join(n.tags), n.deck, n.cloze_max) for n in kept
+    )
+    conn.executemany(f"INSERT INTO {REMOVED_TABLE} VALUES (?,?,?,?,?,?)", rows)
 
 
 def _tag_string(tags: Sequence[str]) -> str:

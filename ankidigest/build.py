@@ -101,6 +101,25 @@ def _tags(raw: Iterable[str]) -> tuple[str, ...]:
     return sanitize.tags(raw)
 
 
+def _context(sentence: Sentence, terms: tuple[Term, ...]) -> str:
+    """The paragraph with only this note's terms in bold (empty when it is the sentence).
+
+    Other bolds stay plain so that bolding one more word in a paragraph does not
+    change, and so re-send, the notes of its neighbours.
+    """
+    para = sentence.paragraph
+    if para.text.strip() == sentence.text or len(para.text) > MAX_CONTEXT_CHARS:
+        return ""
+    bold = set(para.bold)
+    at = para.text.find(sentence.text)
+    while at >= 0:
+        spans = [(at + t.start, at + t.end) for t in terms]
+        if all(span in bold for span in spans):
+            return highlight(para.text, spans)
+        at = para.text.find(sentence.text, at + 1)
+    return highlight(para.text, para.bold)
+
+
 def _note(
     sentence: Sentence, terms: tuple[Term, ...], ident: str, deck: str, tags: tuple[str, ...]
 ) -> NoteSpec:
@@ -114,13 +133,11 @@ def _note(
     title = article.title if article else post.title
     date = (article.date if article else None) or post.date
     section = " › ".join(sentence.section)
-    para = sentence.paragraph
-    wide = para.text.strip() != sentence.text and len(para.text) <= MAX_CONTEXT_CHARS
     fields = dict.fromkeys(FIELD_NAMES, "")
     fields.update(
         Text=build_cloze(sentence.text, spans),
         Term=escape_text(", ".join(t.text for t in terms)),
-        Context=highlight(para.text, para.bold) if wide else "",
+        Context=_context(sentence, terms),
         Source=escape_text(title),
         URL=html.escape(url, quote=True),
         Date=date or "",
@@ -144,4 +161,5 @@ def _note(
         section=section,
         path=post.path,
         line=terms[0].line,
+        cloze_max=len(spans),
     )

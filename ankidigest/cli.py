@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .update import UpdateReport
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -17,7 +21,9 @@ object per note), or '-' for JSON on standard output.
 Re-importing a newer export updates the notes you already have: a note's
 identity is its article URL, its term and the term's occurrence in that
 article, never the sentence, so fixing a typo updates the card and keeps its
-review history.
+review history. When the output .apkg already exists (or --previous names an
+earlier export), notes whose content did not change keep their time, so Anki
+leaves them, and your own edits to them, alone.
 
 exit codes:
   0  done
@@ -74,12 +80,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="read posts in this encoding (e.g. latin-1, cp1252, utf-16). "
         "Default: UTF-8, with or without BOM",
     )
+    parser.add_argument(
+        "--previous",
+        metavar="FILE",
+        help="the .apkg exported last time, to compare with (default: the output file, "
+        "if it is an existing .apkg)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="report what is new, changed, unchanged and removed; write nothing",
+    )
+    parser.add_argument(
+        "--mark-removed",
+        action="store_true",
+        help="export notes gone from the posts once more, tagged ankidigest::removed "
+        "(Anki never deletes notes on import)",
+    )
     talk = parser.add_mutually_exclusive_group()
     talk.add_argument(
         "-v",
         "--verbose",
         action="store_true",
-        help="list every skipped bold and warning with file:line",
+        help="list every skipped bold and warning, and every new, changed and "
+        "removed note, with file:line",
     )
     talk.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     parser.add_argument("--version", action="version", version=f"ankidigest {__version__}")
@@ -96,11 +120,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .api import export
     from .build import BuildOptions
-    from .errors import AnkidigestError
+    from .errors import AnkidigestError, UsageError
 
     options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
     try:
-        result = export(args.inputs, args.output, options, encoding=args.encoding)
+        result = export(
+            args.inputs,
+            args.output,
+            options,
+            previous=args.previous,
+            mark_removed=args.mark_removed,
+            dry_run=args.dry_run,
+            encoding=args.encoding,
+        )
+    except UsageError as exc:
+        return _usage_error(parser, str(exc))
     except AnkidigestError as exc:
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -108,19 +142,63 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ankidigest: interrupted; nothing was written", file=sys.stderr)
         return 130
 
+    if not args.quiet:
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     if args.verbose:
         for doc in result.documents:
             for warning in doc.warnings:
                 print(f"warning: {warning}", file=sys.stderr)
             for skip in doc.skips:
                 print(str(skip), file=sys.stderr)
+        for line in report_lines(result.report):
+            print(line, file=sys.stderr)
     if not args.quiet:
         posts = len(result.documents)
+        report = result.report
         target = "standard output" if args.output == "-" else args.output
+        if args.dry_run:
+            target = f"nothing written (dry run; would write {target})"
+        since = f" since {report.prior}" if report.prior else ""
         print(
             f"ankidigest: {posts} post{'s' if posts != 1 else ''}, {result.articles} articles, "
             f"{result.terms} terms, {len(result.notes)} notes, {result.skipped} skipped "
-            f"-> {target}",
+            f"({report.counts()}{since}) -> {target}",
             file=sys.stderr,
         )
+        if report.marked:
+            marked = len(report.marked)
+            print(
+                f"ankidigest: {marked} note{'s' if marked != 1 else ''} gone from the posts "
+                f"{'are' if marked != 1 else 'is'} exported once more, tagged "
+                "ankidigest::removed: find and delete them in Anki",
+                file=sys.stderr,
+            )
+        if report.unmarked:
+            gone = len(report.unmarked)
+            print(
+                f"ankidigest: {gone} note{'s' if gone != 1 else ''} gone from the posts "
+                f"{'stay' if gone != 1 else 'stays'} in Anki (it never deletes on import); "
+                "--mark-removed tags them ankidigest::removed",
+                file=sys.stderr,
+            )
     return EXIT_OK
+
+
+def report_lines(report: UpdateReport) -> list[str]:
+    """One line per new, changed and removed note (unchanged ones are not listed)."""
+    lines: list[str] = []
+    for kind, notes in (("new", report.new), ("changed", report.changed)):
+        lines.extend(f"{n.path}:{n.line}: {kind} {', '.join(n.terms)!r}" for n in notes)
+    lines.extend(f"{n.path}: removed {', '.join(n.terms)!r} ({n.key})" for n in report.removed)
+    lines.extend(f"{n.path}: tagged as removed {', '.join(n.terms)!r}" for n in report.marked)
+    return lines
+
+
+def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
+    """Report a usage problem found by the library the way argparse reports its own."""
+    try:
+        parser.error(message)
+    except SystemExit as exc:
+        return int(exc.code or EXIT_USAGE)
+    return EXIT_USAGE

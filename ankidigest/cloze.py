@@ -5,7 +5,7 @@ look like cloze syntax are written as character references, so text such as
 '{{c1::x}}' or 'a::b' in a post can neither create, end nor break a deletion.
 '[' is a reference too, so '[sound:x.mp3]', '[latex]' or '[anki:tts]' in a post
 stays text instead of becoming an Anki media, LaTeX or speech tag, and a word
-joiner (U+2060) goes between a backslash and a bracket, so '\\(', '\\)', '\\[' and
+joiner (U+2060) goes between a backslash and a bracket (or a deletion), so '\\(', '\\)', '\\[' and
 '\\]' never start MathJax (whose \\href could hold a javascript: link).
 """
 
@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 
 _NEUTRAL = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;"})
-_MATHJAX = re.compile(r"\\(?=[()\[\]])")
+_MATHJAX = re.compile(r"\\(?=[()\[\]]|$)")  # a piece may end where a deletion starts
 
 
 def _neutral(text: str) -> str:

@@ -115,3 +115,6 @@ class NoteSpec:
     section: str
     path: str
     line: int
+    # Highest cloze number this note has ever used; above the numbers in Text when
+    # a term was removed (--group sentence), so that number is never given again.
+    cloze_max: int = 0

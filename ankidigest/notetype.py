@@ -17,7 +17,7 @@ MODEL_NAME = "ankidigest cloze"
 # When the templates or CSS below last changed (seconds since the epoch). Anki
 # updates a note type only if the incoming one is newer, so a user's own template
 # edits survive until we ship a new template.
-NOTETYPE_MOD = 1_795_996_800  # 2026-11-24
+NOTETYPE_MOD = 1_795_478_400  # 2026-11-24 00:00 UTC; never in the future
 
 # (name, stable field id). Never reorder, rename or add: see the module docstring.
 FIELDS: tuple[tuple[str, int], ...] = (

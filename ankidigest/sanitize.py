@@ -64,9 +64,9 @@ def clean_field(value: str) -> str:
 
 def tag(raw: str) -> str:
     """A tag Anki stores as given: no spaces, controls, quotes or markup; no empty '::' parts."""
-    clean = _TAG_BAD.sub("_", _INVISIBLE.sub("", raw).strip()).strip("_")
-    parts = [p.strip("_") for p in clean.split("::")]
-    return "::".join(p for p in parts if p).strip(":")
+    clean = _TAG_BAD.sub("_", _INVISIBLE.sub("", raw))
+    parts = [p.strip("_:") for p in clean.split("::")]
+    return "::".join(p for p in parts if p)
 
 
 def tags(raw: Iterable[str]) -> tuple[str, ...]:

@@ -82,8 +82,8 @@ def _check_utf8_bytes(path: str, data: bytes) -> bytes:
     if b"\x00" in data:
         raise InputError(
             path,
-            "contains NUL bytes: binary, or UTF-16 without a byte order mark "
-            "(then use --encoding utf-16-le or utf-16-be)",
+            "looks binary (contains NUL bytes); if it is UTF-16 text without a byte "
+            "order mark, use --encoding utf-16-le or utf-16-be",
         )
     return data
 
@@ -158,6 +158,7 @@ class _Walk:
         self.article_level = 0
         self.articles = 0
         self.first_h1: str | None = None
+        self.title_heading: Token | None = None
         self.sentences: list[_Pending] = []
         self.skips: list[Skip] = []
         self.seen: dict[tuple[str, str], int] = {}
@@ -191,6 +192,8 @@ class _Walk:
 
     # -- the walk --------------------------------------------------------
     def run(self, tokens: list[Token]) -> None:
+        h1 = [t for t in tokens if t["type"] == "heading" and t.get("attrs", {}).get("level") == 1]
+        self.title_heading = h1[0] if len(h1) == 1 else None
         stack: list[tuple[Token, int]] = [(t, 1) for t in reversed(tokens)]
         while stack:
             token, line = stack.pop()
@@ -235,8 +238,9 @@ class _Walk:
             self.articles += 1
             return
         title = " ".join(text.split())
-        if level == 1 and self.first_h1 is None:
+        if token is self.title_heading:  # a post's only H1 is its title, not a section
             self.first_h1 = title
+            return
         if title:
             self.sections.append((level, title))
 

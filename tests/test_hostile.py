@@ -115,9 +115,9 @@ ENCODINGS = [
     ("cp1252-option", "It’s **naïve**.".encode("cp1252"), ("--encoding", "cp1252"), 0, "naïve"),
     ("utf16-bom", SENTENCE.encode("utf-16"), (), 1, "post.md: is UTF-16/32 text"),
     ("utf16-option", SENTENCE.encode("utf-16"), ("--encoding", "utf-16"), 0, "naïve"),
-    ("utf16le-no-bom", SENTENCE.encode("utf-16-le"), (), 1, "post.md: contains NUL bytes"),
+    ("utf16le-no-bom", SENTENCE.encode("utf-16-le"), (), 1, "post.md: looks binary"),
     ("utf32", SENTENCE.encode("utf-32"), (), 1, "post.md: is UTF-16/32 text"),
-    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", (), 1, "post.md: contains NUL bytes"),
+    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", (), 1, "post.md: looks binary"),
     ("bad-utf8-line-3", b"a\nb\n\xff **x**.", (), 1, "post.md:3: is not UTF-8 text (byte 0xff)"),
     ("unknown-codec", SENTENCE.encode(), ("--encoding", "klingon"), 2, "unknown encoding"),
     ("wrong-codec", "**日本**。".encode(), ("--encoding", "ascii"), 1, "post.md:1: is not ascii"),
@@ -144,9 +144,10 @@ def test_encodings(
     if code == 0:
         assert [n["term"] for n in notes] == ([expect] if expect else [])
     else:
-        lines = [line for line in err.splitlines() if line.strip()]
-        assert len(lines) == 1 and lines[0].startswith("ankidigest: error: "), err
-        assert expect in lines[0]
+        lines = [line for line in err.splitlines() if line.startswith("ankidigest: error: ")]
+        assert len(lines) == 1 and expect in lines[0], err
+        if code == 1:  # input errors are one line; usage errors also show the usage
+            assert len(err.strip().splitlines()) == 1, err
         assert not (tmp_path / "out.json").exists()
 
 
@@ -430,7 +431,7 @@ def test_tags_are_sanitised_to_what_anki_keeps(
         " 'tab\tbed', '\u3000wide\u3000space', '\"quoted\"', 'emoji🐍', '中文']\n"
         "categories: 'one two'\n---\n"
     )
-    path = post(tmp_path, header + "\n# Sec tion\n\nThe **term** here.\n")
+    path = post(tmp_path, header + "\n## Sec tion\n\nThe **term** here.\n")
     code, notes, _ = export_json(capsys, path, "--tag", "cli tag", "--tag", "on<b>x")
     assert code == 0
     expected = [
@@ -718,3 +719,26 @@ def test_big_inputs_finish(tmp_path: Path, text: str, code: int, count: int) -> 
     assert proc.returncode == code, proc.stderr
     assert "Traceback" not in proc.stderr
     assert len(json.loads(out.read_text(encoding="utf-8"))) == count
+
+
+def test_hostile_previous_export_is_not_written_again(
+    existing: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import dataclasses
+
+    from ankidigest import read_posts
+    from ankidigest.apkg import write_apkg
+
+    src, out = existing
+    (note,) = build_notes(read_posts([str(src)]))[:1]
+    fields = list(note.fields)
+    fields[FIELD_NAMES.index("Source")] = "<script>alert(1)</script>"
+    crafted = out / "crafted.apkg"  # written around the gate, as another tool could
+    write_apkg([dataclasses.replace(note, fields=tuple(fields))], str(crafted))
+    src.write_text("Only **other** words now.\n", encoding="utf-8")
+    before = _snapshot(out)
+    target = str(out / "deck.apkg")
+    args = (str(src), "-o", target, "--previous", str(crafted), "--mark-removed")
+    code, _, err = cli(capsys, *args)
+    assert code == 1 and "crafted.apkg: note" in err and "'<script>alert(1)</s" in err
+    assert _snapshot(out) == before

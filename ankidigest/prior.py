@@ -1,0 +1,119 @@
+"""Prior state: the notes of an earlier ankidigest package, read back with sqlite3.
+
+Besides Anki's own tables, a package written by ankidigest holds two of its own
+(Anki ignores them): the highest cloze number each sentence note has used, and
+the notes removed from the posts but not yet exported with --mark-removed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass
+
+from .apkg import CLOZE_TABLE, REMOVED_TABLE
+from .errors import InputError
+from .normalize import normalize_term
+from .notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
+
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
+_HTML_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class PriorNote:
+    """One ankidigest note as an earlier package holds it."""
+
+    guid: str
+    mod: int
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str
+    cloze_max: int
+    gone: bool = False  # recorded as removed from the posts, not a note of the package
+
+    @property
+    def key(self) -> str:
+        return html.unescape(self.fields[FIELD_INDEX["Key"]])
+
+    @property
+    def text(self) -> str:
+        return self.fields[FIELD_INDEX["Text"]]
+
+
+def read_prior(path: str) -> dict[str, PriorNote]:
+    """guid -> PriorNote for every ankidigest note in the package at ``path``.
+
+    Raises InputError (one line naming the file) when it is not a readable package.
+    Notes of other note types are ignored.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as work:
+            names = archive.namelist()
+            name = next((n for n in ("collection.anki21", "collection.anki2") if n in names), "")
+            if not name:
+                raise InputError(path, "not an Anki package written by ankidigest (no collection)")
+            archive.extract(name, work)
+            return _read_collection(os.path.join(work, name))
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not an Anki package") from None
+    except (zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, KeyError) as exc:
+        raise InputError(path, f"not a readable Anki package ({exc})") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _read_collection(db_path: str) -> dict[str, PriorNote]:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        decks_json = conn.execute("SELECT decks FROM col").fetchone()[0]
+        decks = {int(k): str(v["name"]) for k, v in json.loads(decks_json).items()}
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        high: dict[str, int] = {}
+        if CLOZE_TABLE in tables:
+            high = dict(conn.execute(f"SELECT guid, high FROM {CLOZE_TABLE}").fetchall())
+        gone = []
+        if REMOVED_TABLE in tables:
+            gone = conn.execute(
+                f"SELECT guid, mod, flds, tags, deck, high FROM {REMOVED_TABLE}"
+            ).fetchall()
+        rows = conn.execute(
+            "SELECT n.guid, n.mod, n.flds, n.tags, "
+            "(SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1) "
+            "FROM notes n WHERE n.mid = ?",
+            (MODEL_ID,),
+        ).fetchall()
+    finally:
+        conn.close()
+    prior: dict[str, PriorNote] = {}
+    for guid, mod, flds, tags, deck, top in gone:
+        fields = tuple(flds.split("\x1f"))
+        if len(fields) == len(FIELD_NAMES):
+            prior[guid] = PriorNote(guid, mod, fields, tuple(tags.split()), deck, top, gone=True)
+    for guid, mod, flds, tags, did in rows:
+        fields = tuple(flds.split("\x1f"))
+        if len(fields) != len(FIELD_NAMES):
+            continue
+        numbers = [int(n) for n, _ in _CLOZE.findall(fields[0])]
+        top = max([*numbers, high.get(guid, 0)])
+        deck = decks.get(did, "ankidigest") if did is not None else "ankidigest"
+        prior[guid] = PriorNote(guid, int(mod), fields, tuple(tags.split()), deck, top)
+    return prior
+
+
+def plain_text(cloze_html: str) -> str:
+    """The sentence a cloze field shows, as plain text."""
+    text = _CLOZE.sub(lambda m: m.group(2), cloze_html).replace("<br>", "\n")
+    return html.unescape(_HTML_TAG.sub("", text))
+
+
+def cloze_terms(cloze_html: str) -> list[tuple[int, str]]:
+    """(number, normalised term) of each deletion, in text order."""
+    return [(int(n), normalize_term(html.unescape(a))) for n, a in _CLOZE.findall(cloze_html)]
