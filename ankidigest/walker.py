@@ -105,7 +105,11 @@ def walk(text: str, path: str = "<text>", mtime: int = 0) -> Document:
     meta = frontmatter.parse(header) if header is not None else frontmatter.FrontMatter()
     body = _IAL.sub("", body)
     walker = _Walk(path, body)
-    walker.run(markdown.parse(body))
+    try:
+        tokens = markdown.parse(body)
+    except RecursionError:  # mistune bounds nesting itself; this is a last resort
+        raise InputError(path, "markdown nested too deeply to parse") from None
+    walker.run(tokens)
     post = Post(
         path=path,
         title=meta.title or walker.first_h1 or _title_from_name(path),

@@ -742,3 +742,20 @@ def test_hostile_previous_export_is_not_written_again(
     code, _, err = cli(capsys, *args)
     assert code == 1 and "crafted.apkg: note" in err and "'<script>alert(1)</s" in err
     assert _snapshot(out) == before
+
+
+def test_parser_recursion_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ankidigest import markdown
+
+    def deep(text: str) -> list[dict[str, Any]]:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(markdown, "parse", deep)  # as an older mistune could
+    path = post(tmp_path, "> " * 50 + "**x** y.\n")
+    code, _, err = cli(capsys, str(path), "-o", str(tmp_path / "o.json"))
+    assert (
+        code == 1
+        and err.strip() == f"ankidigest: error: {path}: markdown nested too deeply to parse"
+    )
