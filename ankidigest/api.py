@@ -10,7 +10,7 @@ from .build import BuildOptions, build_notes
 from .errors import InputError, OutputError, UsageError
 from .model import Document, NoteSpec
 from .update import PriorNote, UpdateReport, read_prior, reconcile
-from .walker import read_post
+from .walker import check_terms, read_post
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 OUTPUT_FORMATS = (".apkg", ".json")
@@ -44,12 +44,16 @@ def find_posts(inputs: Iterable[str]) -> list[str]:
     return unique
 
 
-def read_posts(inputs: Iterable[str], encoding: str | None = None) -> list[Document]:
+def read_posts(
+    inputs: Iterable[str], *, terms: str = "bold", encoding: str | None = None
+) -> list[Document]:
     """Read every post named by ``inputs`` (files or folders) into Documents.
 
-    Posts are UTF-8 (with or without BOM) unless ``encoding`` names another codec.
+    ``terms``: what marks a term, "bold" (default) or "bold+highlight". Posts are
+    UTF-8 (with or without BOM) unless ``encoding`` names another codec.
     """
-    return [read_post(path, encoding) for path in find_posts(inputs)]
+    check_terms(terms)
+    return [read_post(path, terms=terms, encoding=encoding) for path in find_posts(inputs)]
 
 
 def output_format(path: str) -> str:
@@ -148,17 +152,19 @@ def export(
     previous: str | None = None,
     mark_removed: bool = False,
     dry_run: bool = False,
+    terms: str = "bold",
     encoding: str | None = None,
 ) -> ExportResult:
     """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does.
 
     Notes are compared with the prior export (``previous``, else ``output`` when it is
     an existing .apkg) to set each note's ``mod``; see ``update.py``. ``dry_run``
-    computes the result and report but writes nothing.
+    computes the result and report but writes nothing. ``terms``: what marks a term,
+    "bold" (default) or "bold+highlight".
     """
     output_format(output)
     options = options or BuildOptions()
-    documents = read_posts(inputs, encoding)
+    documents = read_posts(inputs, terms=terms, encoding=encoding)
     notes = build_notes(documents, options)
     prior_path, prior, warning = load_prior(output, previous)
     notes, report = reconcile(

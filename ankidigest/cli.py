@@ -25,9 +25,17 @@ review history. When the output .apkg already exists (or --previous names an
 earlier export), notes whose content did not change keep their time, so Anki
 leaves them, and your own edits to them, alone.
 
+Only bold inside a real sentence is a term: labels ("**Examples:**"), headwords
+of a word list, bold that is the whole line or most of a sentence, bold in a
+definition or a translation are skipped (-v says why). --check lists them, and
+the problems worth fixing, without writing anything:
+
+  ankidigest --check notes/        # exit 1 if it finds problems (pre-commit)
+
 exit codes:
-  0  done
-  1  input error (missing or unreadable post, no posts in a folder) or output error
+  0  done (--check: no problems)
+  1  input error (missing or unreadable post, no posts in a folder) or output
+     error; --check: problems found
   2  usage error (bad option, unknown output format)
 """
 
@@ -51,9 +59,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-o",
         "--output",
-        required=True,
         metavar="FILE",
-        help="where to write: NAME.apkg, NAME.json, or - for JSON on stdout",
+        help="where to write: NAME.apkg, NAME.json, or - for JSON on stdout "
+        "(required unless --check)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; list every skipped bold and why, and problems (bold crossing "
+        "a sentence boundary, empty or one-letter bold, terms missing from their "
+        "sentence, duplicate terms in an article); exit 1 if there are problems",
+    )
+    parser.add_argument(
+        "--terms",
+        choices=("bold", "bold+highlight"),
+        default="bold",
+        help="what marks a term: bold only (default), or also ==highlight== and <mark>",
     )
     parser.add_argument(
         "--deck",
@@ -115,8 +136,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.check and args.output:
+            parser.error("--check writes nothing: leave out -o/--output")
+        if not args.check and not args.output:
+            parser.error("the following arguments are required: -o/--output (or use --check)")
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0)
+
+    if args.check:
+        return _check(args.inputs, args.terms, args.quiet, args.encoding)
 
     from .api import export
     from .build import BuildOptions
@@ -131,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             previous=args.previous,
             mark_removed=args.mark_removed,
             dry_run=args.dry_run,
+            terms=args.terms,
             encoding=args.encoding,
         )
     except UsageError as exc:
@@ -183,6 +212,29 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
     return EXIT_OK
+
+
+def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None) -> int:
+    """``--check``: print findings on stdout, a summary on stderr; 1 if problems."""
+    from .check import check_paths
+    from .errors import AnkidigestError
+
+    try:
+        report = check_paths(inputs, terms=terms, encoding=encoding)
+    except AnkidigestError as exc:
+        print(f"ankidigest: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    for finding in report.findings:
+        if finding.problem or not quiet:
+            print(str(finding))
+    if not quiet:
+        files = report.files
+        print(
+            f"ankidigest: {files} file{'s' if files != 1 else ''} checked, "
+            f"{len(report.problems)} problems, {len(report.skipped)} bold skipped",
+            file=sys.stderr,
+        )
+    return EXIT_OK if report.ok else EXIT_INPUT
 
 
 def report_lines(report: UpdateReport) -> list[str]:

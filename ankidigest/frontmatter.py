@@ -50,11 +50,12 @@ def parse(header: str) -> FrontMatter:
     if len(header) > MAX_FRONT_MATTER:
         return FrontMatter(warning=f"front matter larger than {MAX_FRONT_MATTER} bytes, ignored")
     try:
-        loader = _NoAliasLoader(header)
         try:
-            data = loader.get_single_data()
-        finally:
-            loader.dispose()
+            data = _load(header)
+        except yaml.YAMLError:
+            if "[[" not in header:
+                raise
+            data = _load(_quote_wikilinks(header))  # Obsidian: tags: [[a]], [[b]]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -74,6 +75,28 @@ def parse(header: str) -> FrontMatter:
         tags=_words(data.get("tags")),
         categories=_words(data.get("categories") or data.get("category")),
     )
+
+
+def _load(text: str) -> Any:
+    loader = _NoAliasLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+_WIKI_VALUE = re.compile(r"^(\s*[^\s:#][^:#]*:\s*)((?:\[\[[^\]\n]*\]\][\s,]*)+)$", re.M)
+_WIKI_ITEM = re.compile(r"^(\s*-\s*)(\[\[[^\]\n]*\]\])\s*$", re.M)
+
+
+def _quote_wikilinks(header: str) -> str:
+    """Unquoted wikilinks ('key: [[a]], [[b]]', '- [[a]]') -> YAML strings."""
+
+    def value(m: re.Match[str]) -> str:
+        links = re.findall(r"\[\[[^\]\n]*\]\]", m.group(2))
+        return m.group(1) + "[" + ", ".join(f'"{link}"' for link in links) + "]"
+
+    return _WIKI_ITEM.sub(r'\1"\2"', _WIKI_VALUE.sub(value, header))
 
 
 def _text(value: Any) -> str | None:
@@ -101,6 +124,8 @@ def _words(value: Any) -> tuple[str, ...]:
     items = value.split() if isinstance(value, str) else value
     if not isinstance(items, list):
         return ()
+    # 'tags: [[a]]' is valid YAML for a list holding a list: Obsidian meant a link.
+    items = [i[0] if isinstance(i, list) and len(i) == 1 else i for i in items]
     out = []
     for item in items[:200]:
         if isinstance(item, (str, int, float)) and not isinstance(item, bool):

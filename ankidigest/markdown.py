@@ -3,6 +3,9 @@
 mistune's AST carries no positions. We subclass its block parser so that every
 top-level token records where it starts (``_off``); the walker turns that into
 a line number for messages. Nested tokens inherit their block's position.
+Plugins: ``==mark==``, ``~~strikethrough~~``, tables, footnotes, task lists and Obsidian
+``[[wikilinks]]``
+(a ``wikilink`` token whose ``raw`` is the text shown).
 
 mistune's emphasis matcher is quadratic in nesting depth, so each block's inline
 text first goes through a linear estimate (``limits.EmphasisBudget``); a block
@@ -11,6 +14,7 @@ over budget becomes one plain text token marked ``_skip`` instead.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import mistune
@@ -54,6 +58,31 @@ class _Inline(InlineParser):
         return tokens
 
 
+# Obsidian wikilinks: [[target]], [[target|alias]], [[target#heading]]; ![[embeds]] too.
+_WIKILINK = r"!?\[\[(?P<wl_target>[^\[\]|\n]*?)(?:\|(?P<wl_alias>[^\[\]\n]*?))?\]\]"
+_WIKI_SUFFIX = re.compile(r"[#^].*$")
+
+
+def _parse_wikilink(inline: Any, m: re.Match[str], state: Any) -> int:
+    target = m.group("wl_target") or ""
+    alias = m.group("wl_alias")
+    if m.group(0).startswith("!"):
+        shown = ""  # an embed shows a note or an image, not words of the sentence
+    else:
+        shown = alias if alias is not None else _WIKI_SUFFIX.sub("", target) or target
+    state.append_token({"type": "wikilink", "raw": shown.strip()})
+    return m.end()
+
+
+def _wikilink(md: Any) -> None:
+    try:
+        md.inline.register(
+            "wikilink", _WIKILINK, _parse_wikilink, before="link", start_chars={"!", "["}
+        )
+    except TypeError:  # mistune before 3.1 has no start_chars
+        md.inline.register("wikilink", _WIKILINK, _parse_wikilink, before="link")
+
+
 _MARKDOWN: mistune.Markdown | None = None
 _INLINE: _Inline | None = None
 
@@ -62,8 +91,18 @@ def parse(text: str) -> list[Token]:
     """Parse markdown into mistune's AST (a list of token dicts)."""
     global _MARKDOWN, _INLINE
     if _MARKDOWN is None or _INLINE is None:
+        from mistune.plugins.footnotes import footnotes
+        from mistune.plugins.formatting import mark, strikethrough
+        from mistune.plugins.table import table
+        from mistune.plugins.task_lists import task_lists
+
         _INLINE = _Inline()
-        _MARKDOWN = mistune.Markdown(renderer=None, block=_Parser(), inline=_INLINE)
+        _MARKDOWN = mistune.Markdown(
+            renderer=None,
+            block=_Parser(),
+            inline=_INLINE,
+            plugins=[mark, strikethrough, table, footnotes, task_lists, _wikilink],
+        )
     _INLINE.budget = EmphasisBudget()
     tokens = _MARKDOWN(text)
     assert isinstance(tokens, list)

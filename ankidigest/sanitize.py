@@ -24,6 +24,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # overrides and isolates (they can hide or reorder text, "Trojan Source").
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u180e\u2061-\u2064\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Typora indents a line with a zero-width space and a tab: an indent, not a code block.
+_INDENT = re.compile(r"^(?:[ \t]*[\u200b\u2060\ufeff]+[ \t]*)+", re.MULTILINE)
 _KINDS = (
     (_CONTROL, " ", "control character"),
     (_SURROGATE, "\ufffd", "unpaired surrogate"),
@@ -39,6 +41,8 @@ _ALLOWED_TAG = re.compile(r"<(?:b|/b|br)>")
 def clean_text(text: str) -> tuple[str, list[str]]:
     """Return (cleaned text, one note per kind of character removed: 'LINE: ...')."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\u200b" in text or "\u2060" in text or "\ufeff" in text:
+        text = _INDENT.sub("", text)
     notes: list[str] = []
     for pattern, replacement, kind in _KINDS:
         first = pattern.search(text)

@@ -10,7 +10,6 @@ sentence that holds a term.
 from __future__ import annotations
 
 import codecs
-import html
 import os
 import re
 import stat
@@ -19,21 +18,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import frontmatter, limits, markdown, sanitize
+from .classify import analyse
+from .containers import CARD_BLOCK, unwrap
 from .errors import InputError, UsageError
+from .inline import flatten_block
+from .lookup import is_lookup
 from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from .normalize import article_scope, normalize_term
-from .sentences import sentence_spans
+from .reasons import EMPTY
+from .sources import find_sources
+from .translation import split_parts, translation_for
 
 Token = markdown.Token
 
-_PROSE = frozenset({"paragraph", "block_text"})
+_PROSE = frozenset({"paragraph", "block_text", "table_cell"})
 _CONTAINERS = frozenset({"list", "list_item", "block_quote"})
 _IGNORED = frozenset({"block_code", "block_html", "thematic_break", "blank_line"})
 # kramdown attribute lists ({:toc}, {: .class}) carry no prose.
 _IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.MULTILINE)
 _HEADING_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*[:：\-–—|]?\s*(.*)$", re.S)
-_BR = re.compile(r"<br\s*/?>", re.I)
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+TERMS = ("bold", "bold+highlight")
+_MARKS = ("**", "__", "==", ">", "*")
 MAX_POST_BYTES = 64 * 1024 * 1024
 _UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -88,23 +94,35 @@ def _check_utf8_bytes(path: str, data: bytes) -> bytes:
     return data
 
 
-def read_post(path: str, encoding: str | None = None) -> Document:
-    """Read and walk one markdown file."""
+def read_post(path: str, terms: str = "bold", encoding: str | None = None) -> Document:
+    """Read and walk one markdown file (``terms``: "bold" or "bold+highlight"; posts
+    are UTF-8 unless ``encoding`` names another codec)."""
+    check_terms(terms)
     text = read_text(path, encoding)
     try:
         mtime = int(os.stat(path).st_mtime)
     except OSError:
         mtime = 0
-    return walk(text, path, mtime)
+    return walk(text, path, mtime, terms=terms)
 
 
-def walk(text: str, path: str = "<text>", mtime: int = 0) -> Document:
-    """Walk markdown text (already decoded) into a Document."""
+def check_terms(terms: str) -> None:
+    if terms not in TERMS:
+        raise UsageError(f"--terms must be one of {', '.join(TERMS)}, not {terms!r}")
+
+
+def walk(text: str, path: str = "<text>", mtime: int = 0, terms: str = "bold") -> Document:
+    """Walk markdown text (already decoded) into a Document.
+
+    ``terms`` says what a learner's mark is: "bold" (default) or "bold+highlight"
+    (``==x==`` and ``<mark>`` too).
+    """
+    check_terms(terms)
     text, cleaned = sanitize.clean_text(text)
     header, body, _ = frontmatter.split(text)
     meta = frontmatter.parse(header) if header is not None else frontmatter.FrontMatter()
-    body = _IAL.sub("", body)
-    walker = _Walk(path, body)
+    body = unwrap(_IAL.sub("", body))
+    walker = _Walk(path, body, highlight=terms == "bold+highlight")
     try:
         tokens = markdown.parse(body)
     except RecursionError:  # mistune bounds nesting itself; this is a last resort
@@ -127,13 +145,14 @@ def walk(text: str, path: str = "<text>", mtime: int = 0) -> Document:
             section=s.section,
             post=post,
             line=s.line,
+            translation=s.translation,
         )
         for s in walker.sentences
     )
-    warnings = tuple(f"{path}:{note}" for note in cleaned)
-    if meta.warning:
-        warnings += (f"{path}:1: {meta.warning}",)
-    doc = Document(post, sentences, walker.articles, tuple(walker.skips), warnings)
+    warnings = [f"{path}:{note}" for note in cleaned]
+    warnings += [f"{path}:1: {meta.warning}"] if meta.warning else []
+    warnings += walker.warnings
+    doc = Document(post, sentences, walker.articles, tuple(walker.skips), tuple(warnings))
     return limits.bound(doc)
 
 
@@ -147,11 +166,14 @@ class _Pending:
     article: Article | None
     section: tuple[str, ...]
     line: int
+    translation: str = ""
 
 
 class _Walk:
-    def __init__(self, path: str, source: str) -> None:
+    def __init__(self, path: str, source: str, highlight: bool = False) -> None:
         self.path = path
+        self.highlight = highlight
+        self.warnings: list[str] = []
         self.source = source
         self.lines = source.split("\n")
         self.line_starts = [0]
@@ -159,6 +181,11 @@ class _Walk:
             self.line_starts.append(self.line_starts[-1] + len(line) + 1)
         self.sections: list[tuple[int, str]] = []
         self.article: Article | None = None
+        self.link_article: Article | None = None  # from a block that is only a source link
+        self.source_urls: set[str] = set()
+        # The last prose block's English sentences and the notes made from them, for a
+        # translation that follows as a block of its own.
+        self.previous: tuple[list[tuple[int, int]], dict[tuple[int, int], _Pending]] | None = None
         self.article_level = 0
         self.articles = 0
         self.first_h1: str | None = None
@@ -166,7 +193,8 @@ class _Walk:
         self.sentences: list[_Pending] = []
         self.skips: list[Skip] = []
         self.seen: dict[tuple[str, str], int] = {}
-        self.pos = 0  # where the last term was found in ``source`` (locate only moves on)
+        self.cursor = 1  # the line of the last span placed, within the current block
+        self.pos = 0  # the source offset just after the last span placed
 
     # -- positions -------------------------------------------------------
     def line_of(self, offset: int) -> int:
@@ -176,23 +204,27 @@ class _Walk:
         return line
 
     def locate(self, needle: str, start: int) -> int:
-        """First line at or after ``start`` holding ``needle`` as bold, else as text.
-
-        Searches forward from the last term found, at most 400 lines and 16 KB,
-        so a huge line with thousands of terms stays linear.
-        """
-        pos = max(self.pos, self.line_starts[start - 1])
-        last = min(len(self.lines), start + 400) - 1
-        end = min(self.line_starts[last] + len(self.lines[last]), pos + 16_384)
-        found = self.source.find("**" + needle, pos, end)
-        under = self.source.find("__" + needle, pos, end if found == -1 else found)
-        found = under if under != -1 else found
-        if found == -1:
-            found = self.source.find(needle, pos, end)
-            if found == -1:
-                return start
-        self.pos = found
-        return bisect_right(self.line_starts, found)
+        """First line at or after ``start`` (and after the last span placed) holding
+        ``needle`` as marked text, else as plain text."""
+        begin = max(self.pos, self.line_starts[start - 1])
+        last = min(len(self.lines), bisect_right(self.line_starts, begin) + 400) - 1
+        # At most 400 lines and 16 KB ahead: each call is bounded, so thousands of
+        # terms on one 2 MB line stay linear.
+        stop = min(self.line_starts[last] + len(self.lines[last]), begin + 16_384)
+        source = self.source
+        plain = -1
+        at = source.find(needle, begin, stop) if needle else -1
+        while at != -1:
+            if any(at - len(m) >= begin and source.startswith(m, at - len(m)) for m in _MARKS):
+                break
+            if plain == -1:
+                plain = at
+            at = source.find(needle, at + 1, stop)
+        at = at if at != -1 else plain
+        if at == -1:
+            return start
+        self.pos = at + len(needle)
+        return bisect_right(self.line_starts, at)
 
     # -- the walk --------------------------------------------------------
     def run(self, tokens: list[Token]) -> None:
@@ -202,7 +234,7 @@ class _Walk:
         while stack:
             token, line = stack.pop()
             if "_off" in token:
-                line = self.line_of(token["_off"])
+                line = self.cursor = self.line_of(token["_off"])
             kind = token["type"]
             if kind == "heading":
                 self.heading(token, line)
@@ -213,6 +245,8 @@ class _Walk:
                     self.skips.append(Skip(self.path, line, raw[:60], children[0]["_skip"]))
                     continue
                 self.prose(children, line)
+            elif kind == "block_code" and token.get("attrs", {}).get("info") == CARD_BLOCK:
+                self.card_block(str(token.get("raw", "")), line)
             elif kind in _IGNORED:
                 continue
             elif kind in _CONTAINERS or "children" in token:
@@ -224,13 +258,16 @@ class _Walk:
         text, bold = flatten(children)
         for start, end in bold:
             self.skips.append(Skip(self.path, line, text[start:end], "bold in a heading"))
+        self.link_article = None
+        self.previous = None
         if self.article is not None and level <= self.article_level:
             self.article = None
         while self.sections and self.sections[-1][0] >= level:
             self.sections.pop()
+        url = ""
         if len(children) == 1 and children[0]["type"] == "link":
-            link = children[0]
-            url = str(link.get("attrs", {}).get("url", "")).strip()
+            url = str(children[0].get("attrs", {}).get("url", "")).strip()
+        if url and not is_lookup(url):  # a dictionary link names a word, not an article
             label = text.strip()
             m = _HEADING_DATE.match(label)
             date = None
@@ -248,44 +285,121 @@ class _Walk:
         if title:
             self.sections.append((level, title))
 
+    def source_article(self, link: tuple[str, str], line: int) -> Article:
+        """An article made from a link that stands for a sentence's source."""
+        url, title = link
+        if url not in self.source_urls:
+            self.source_urls.add(url)
+            self.articles += 1
+        return Article(url=url, title=title or url, date=None, line=line)
+
+    def card_block(self, raw: str, line: int) -> None:
+        """An Obsidian_to_Anki START...END block: its bold is on a card already."""
+        stack = list(reversed(markdown.parse(raw)))
+        while stack:
+            token = stack.pop()
+            if token["type"] in _PROSE:
+                text, bold = flatten(token.get("children", ()))
+                for start, end in bold:
+                    where = self.locate(text[start:end], line)
+                    reason = "inside an Obsidian_to_Anki card block (a card already)"
+                    self.skips.append(Skip(self.path, where, text[start:end], reason))
+            else:
+                stack.extend(reversed(token.get("children", ())))
+
     def prose(self, children: Iterable[Token], line: int) -> None:
-        text, bold = flatten(children)
-        if not bold:
-            return
-        terms: list[tuple[int, int]] = []
-        for start, end in bold:
+        flat = flatten_block(children)
+        text = flat.text
+        parts = split_parts(text)
+        translated = False
+        if parts and all(part.foreign for part in parts):
+            translated = self.translate_previous(text, bool(flat.bold or flat.marks))
+        self.previous = None
+        sources = find_sources(text, flat.links)
+        if sources.standalone:
+            self.link_article = self.source_article(sources.standalone, line)
+        marked = _outermost(flat.bold + (flat.marks if self.highlight else []))
+        spans: list[tuple[int, int]] = []
+        for start, end in marked:
             raw = text[start:end]
             s = start + (len(raw) - len(raw.lstrip()))
             e = end - (len(raw) - len(raw.rstrip()))
             if e <= s:
-                self.skips.append(Skip(self.path, line, raw, "empty bold"))
+                self.skips.append(Skip(self.path, line, raw, EMPTY))
                 continue
-            terms.append((s, e))
-        if not terms:
+            spans.append((s, e))
+        for start, end in flat.malformed:
+            word = text[start:end].strip()
+            where = self.locate(word, line)
+            self.warnings.append(
+                f"{self.path}:{where}: malformed bold around {word!r}, read as bold"
+            )
+        if not spans:
             return
-        paragraph = Paragraph(text=text, bold=tuple(terms), line=line)
+        found = analyse(text, spans, sources.cuts, translation=translated)
+        lines: dict[tuple[int, int], int] = {}
+        for start, end in spans:  # place every span in order, so repeated words get their line
+            self.cursor = self.locate(text[start:end].split("\n")[0], max(line, self.cursor))
+            lines[(start, end)] = self.cursor
+        for span, reason in found.skipped:
+            self.skips.append(Skip(self.path, lines[span], text[span[0] : span[1]], reason))
+        if not found.kept:
+            return
+        made_here: dict[tuple[int, int], _Pending] = {}
+        self.previous = (sorted(found.sentences), made_here)
+        paragraph = Paragraph(text=text, bold=tuple(found.kept), line=line)
         section = tuple(title for _, title in self.sections)
-        scope = article_scope(self.article, self.path, section)
-        cursor = line
-        for s_start, s_end, inside in _group(sentence_spans(text), terms):
+        for s_start, s_end, inside in _group(sorted(found.sentences), found.kept):
+            article = self.article or self.link_article
+            own = sources.for_offset(s_start)
+            if own is not None:
+                article = self.source_article(own, lines[found.origin[inside[0]]])
+            scope = article_scope(article, self.path, section)
             made: list[Term] = []
             for t_start, t_end in inside:
                 word = text[t_start:t_end]
                 key = (scope, normalize_term(word))
                 occurrence = self.seen.get(key, 0) + 1
                 self.seen[key] = occurrence
-                cursor = self.locate(word.split("\n")[0], cursor)
-                made.append(Term(word, t_start - s_start, t_end - s_start, occurrence, cursor))
-            self.sentences.append(
-                _Pending(
-                    text=text[s_start:s_end],
-                    terms=tuple(made),
-                    paragraph=paragraph,
-                    article=self.article,
-                    section=section,
-                    line=made[0].line,
-                )
+                where = lines[found.origin[(t_start, t_end)]]
+                made.append(Term(word, t_start - s_start, t_end - s_start, occurrence, where))
+            made_here[(s_start, s_end)] = _Pending(
+                text=text[s_start:s_end],
+                terms=tuple(made),
+                paragraph=paragraph,
+                article=article,
+                section=section,
+                line=made[0].line,
+                translation=found.translations.get((s_start, s_end), ""),
             )
+            self.sentences.append(made_here[(s_start, s_end)])
+
+    def translate_previous(self, text: str, marked: bool) -> bool:
+        """A block in another script right after an English one translates it when that
+        is clear: the English block is one sentence, or the block has no bold and as
+        many sentences as the English one. Otherwise it is prose of its own."""
+        if self.previous is None:
+            return False
+        sentences, made = self.previous
+        if marked and len(sentences) != 1:
+            return False
+        pairs = translation_for(sentences, text)
+        for span, translated in pairs:
+            pending = made.get(span)
+            if pending is not None and not pending.translation:
+                pending.translation = translated
+        return bool(pairs)
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with any span nested in (or overlapping) an earlier one merged into it."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _group(
@@ -316,46 +430,8 @@ def _group(
 
 def flatten(children: Iterable[Token]) -> tuple[str, list[tuple[int, int]]]:
     """Inline tokens -> (plain text, [(start, end) of each outermost bold span])."""
-    parts: list[str] = []
-    size = 0
-    bold: list[tuple[int, int]] = []
-    depth = 0
-    stack: list[Token | tuple[str, int]] = list(reversed(list(children)))
-    while stack:
-        item = stack.pop()
-        if isinstance(item, tuple):  # end of a strong span
-            depth -= 1
-            if depth == 0:
-                bold.append((item[1], size))
-            continue
-        kind = item["type"]
-        piece = ""
-        if kind == "text":
-            piece = html.unescape(item.get("raw", ""))
-        elif kind == "codespan":
-            piece = item.get("raw", "")
-        elif kind == "softbreak":
-            piece = " "
-        elif kind == "linebreak":
-            piece = "\n"
-        elif kind == "inline_html":
-            piece = "\n" if _BR.fullmatch(item.get("raw", "").strip()) else ""
-        elif kind == "image":
-            continue
-        elif kind == "strong":
-            depth += 1
-            stack.append(("/strong", size))
-            stack.extend(reversed(item.get("children", ())))
-            continue
-        elif "children" in item:
-            stack.extend(reversed(item["children"]))
-            continue
-        else:
-            piece = item.get("raw", "")
-        if piece:
-            parts.append(piece)
-            size += len(piece)
-    return "".join(parts), bold
+    flat = flatten_block(children)
+    return flat.text, flat.bold
 
 
 def _is_blank(token: Token) -> bool:

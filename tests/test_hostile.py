@@ -152,9 +152,9 @@ def test_encodings(
 
 
 def test_crlf_keeps_line_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = post(tmp_path, b"# T\r\n\r\nFirst **one**.\r\n\r\nThen **two**.\r\n")
+    path = post(tmp_path, b"# T\r\n\r\nFirst **adamant**.\r\n\r\nThen **wary**.\r\n")
     _, notes, _ = export_json(capsys, path)
-    assert [(n["term"], n["line"]) for n in notes] == [("one", 3), ("two", 5)]
+    assert [(n["term"], n["line"]) for n in notes] == [("adamant", 3), ("wary", 5)]
 
 
 @pytest.mark.parametrize("kind", ["device", "fifo", "folder-without-posts", "missing"])
@@ -188,15 +188,21 @@ def test_oversized_post_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 CHARACTERS = [
     # id, post text, expected terms, expected sentence of the first, warning part
     ("field-separator", "The **fi\x1fx** is here\x1f.", ["fi x"], "The fi x is here .", "U+001F"),
-    ("bell-escape", "Ring \x07 **now** \x1b[31m.", ["now"], "Ring   now  [31m.", "U+0007"),
+    ("bell-escape", "Ring \x07 **tocsin** \x1b[31m.", ["tocsin"], "Ring   tocsin  [31m.", "U+0007"),
     ("c1-control", "Next\x85**line** here.", ["line"], "Next line here.", "U+0085"),
     ("zero-width-space", "A **de\u200bfer**\u200b call.", ["defer"], "A defer call.", "U+200B"),
     ("soft-hyphen", "A **pho\u00adto** here.", ["photo"], "A photo here.", "U+00AD"),
-    ("word-joiner-bom", "\ufeffA **x\u2060y** z.", ["xy"], "A xy z.", "U+FEFF (and 1 more)"),
+    ("word-joiner-bom", "\ufeffA **x\u2060y\ufeff** z.", ["xy"], "A xy z.", "U+2060 (and 1 more)"),
     ("bidi-override", "See **\u202eevil\u202c** now.", ["evil"], "See evil now.", "U+202E"),
     ("bidi-isolate", "A **\u2067x\u2069** b.", ["x"], "A x b.", "U+2067"),
     ("vertical-tab", "A\x0b**b**\x0cc.", ["b"], "A b c.", "U+000B"),
-    ("zwj-emoji-kept", "Family **👨\u200d👩\u200d👧** here.", ["👨\u200d👩\u200d👧"], None, None),
+    (
+        "zwj-emoji-kept",
+        "A **👨\u200d👩\u200d👧 family** here.",
+        ["👨\u200d👩\u200d👧 family"],
+        None,
+        None,
+    ),
     ("zwnj-persian-kept", "این **می\u200cخواهم** است.", ["می\u200cخواهم"], None, None),
     ("rlm-kept", "A **\u200fx** b.", ["\u200fx"], None, None),
 ]
@@ -278,12 +284,13 @@ MARKUP = [
         [("bold link", "A bold link here.")],
         [],
     ),
-    ("nested-emphasis", "A ***both*** here.", [("both", "A both here.")], []),
+    ("nested-emphasis", "A ***adamant*** man.", [("adamant", "A adamant man.")], []),
     ("emphasis-in-bold", "A **big *red* dog** ran.", [("big red dog", "A big red dog ran.")], []),
     ("underscores", "An __under__ score.", [("under", "An under score.")], []),
     ("code-in-bold", "Use **`rm -rf`** never.", [("rm -rf", "Use rm -rf never.")], []),
     ("escaped-stars", r"Not \*\*bold\*\* at all.", [], []),
-    ("emoji", "I **❤️** 🐍 code.", [("❤️", "I ❤️ 🐍 code.")], []),
+    ("emoji", "I **love ❤️** 🐍 code.", [("love ❤️", "I love ❤️ 🐍 code.")], []),
+    ("emoji-only-bold", "I **❤️** 🐍 code.", [], ["empty bold"]),
     ("cjk", "我们**坚决**反对。他说。", [("坚决", "我们坚决反对。")], []),
     ("rtl", "هذا **كتاب** جميل.", [("كتاب", "هذا كتاب جميل.")], []),
     ("combining", "A **cafe\u0301** here.", [("cafe\u0301", "A cafe\u0301 here.")], []),
@@ -300,7 +307,13 @@ MARKUP = [
         [],
     ),
     ("deep-list-dashes", "- " * 3000 + "**x** y.", [], ["sentence is longer"]),
-    ("deep-brackets", "[" * 3000 + "**x**" + "]" * 3000, [], ["sentence is longer"]),
+    ("deep-brackets", "[" * 3000 + "**x**" + "]" * 3000, [], []),  # a [[wikilink]]: no bold
+    (
+        "deep-brackets-spaced",
+        "[ " * 3000 + "**adamant** man." + " ]" * 3000,
+        [],
+        ["skipped 'adamant'"],
+    ),
     (
         "nested-emphasis-bomb",
         "*a **a " * 2000 + "**b**" + " a** a*" * 2000,
@@ -462,7 +475,7 @@ CLOZES = [
     ("braces-in-term", "The **x}}** and **{{y** terms.", "term", 2),
     ("hint-like-term", "The **c1::hint** term.", "term", 1),
     ("template-syntax", "The {{#Text}}{{/Text}} {{Key}} and **term**.", "term", 1),
-    ("sentence-group", "{{c1::a}} **one** and **two** }}.", "sentence", 2),
+    ("sentence-group", "{{c1::a}} **adamant** and **wary** }}.", "sentence", 2),
     ("triple-brace-term", "The **{{{x}}}** term.", "sentence", 1),
 ]
 

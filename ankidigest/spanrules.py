@@ -1,0 +1,155 @@
+"""Rules for one marked span in its sentence: is it a term, or why not?
+
+Shared text helpers for the paragraph analysis live here too (``within``,
+``containing``, ``ends_sentence``, ``WORD``, ``STRIP``).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+
+from .reasons import (
+    CLAUSE,
+    CROSSES,
+    DEFINITION,
+    EMPHASIS,
+    EMPTY,
+    FRAGMENT,
+    LABEL,
+    META,
+    NO_WORD,
+    PATTERN,
+    WHOLE_SENTENCE,
+    WORD_LIST,
+)
+from .translation import Part
+
+# "What is the opposite of **x**?", "What does **x** mean?", "the word **x** means"
+_META = re.compile(
+    r"(?:opposite|meaning|synonym|antonym|definition|spelling|pronunciation|plural|past tense)s?"
+    r"\s+of\s+[\"'“‘]?$|\bhow\s+(?:do|to)\s+(?:you\s+)?(?:say|spell|pronounce|use)\s+[\"'“‘]?$",
+    re.I,
+)
+_META_WORD = re.compile(r"\b(?:word|phrase|term|expression|idiom|does|did)\s+[\"'“‘]?$", re.I)
+_META_AFTER = re.compile(r"^[\"'”’]?\s+(?:mean|means|meant|stand for|stands for)\b", re.I)
+_BRACKETED = re.compile(r"/[^/\n]*/|\[[^\]\n]*\]|\([^)\n]*\)|（[^）\n]*）")
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_CJK_WORDS = re.compile(r"[\u3040-\u9fff\uac00-\ud7af]{2,}")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
+_ENDS_SENTENCE = re.compile(r"""[.!?…。！？][\"'”’»)\]」』）]*\s*$""")
+STRIP = " \t\n.,;:!?…-–—*•·()[]\"'“”‘’「」（）：，。！？"
+_PATTERN_WORDS = frozenset("sb sth sb's sth's smb smth sb. sth. somebody's".split())
+# Learners bold these for emphasis ("do **not** ...", "write **five** sentences").
+_EMPHASIS = frozenset(
+    """a an the and or but not no nor never always all any every each only also very too must
+    do does did don't doesn't didn't is are was were be can can't cannot should shouldn't will
+    won't this that these those it i you he she we they me him her us them my your his our their
+    here there now then before after first last next one two three four five six seven eight
+    nine ten both either neither more most less least same other""".split()
+)
+
+
+def within(spans: list[tuple[int, int]], part: Part) -> list[tuple[int, int]]:
+    """The (sorted) spans starting inside ``part``."""
+    return spans[bisect_left(spans, (part.start, -1)) : bisect_left(spans, (part.end, -1))]
+
+
+def containing(ranges: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
+    """The range of sorted, disjoint ``ranges`` holding ``offset``."""
+    i = bisect_right(ranges, (offset, float("inf"))) - 1
+    return ranges[i] if i >= 0 and ranges[i][0] <= offset < ranges[i][1] else None
+
+
+def _part_of(parts: list[Part], offset: int) -> Part:
+    i = bisect_right(parts, offset, key=lambda p: p.start) - 1
+    return parts[max(i, 0)]
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(_ENDS_SENTENCE.search(text.rstrip()[-12:]))
+
+
+def term_reason(
+    text: str,
+    span: tuple[int, int],
+    sentences: list[tuple[int, int]],
+    parts: list[Part],
+    spans: list[tuple[int, int]],
+    lists: dict[tuple[int, int], bool],
+) -> str | None:
+    word = text[span[0] : span[1]]
+    if not any(ch.isalnum() for ch in word):
+        return EMPTY
+    if not any(ch.isalpha() for ch in word):
+        return NO_WORD
+    if word.rstrip().endswith((":", "：")):
+        return LABEL
+    tokens = word.lower().replace("/", " ").split()
+    if len(tokens) == 1 and (tokens[0].strip(STRIP) in _EMPHASIS or tokens[0].isdigit()):
+        return EMPHASIS
+    if any(t in _PATTERN_WORDS for t in tokens) or any(c in word for c in ("...", "…", "+", "~")):
+        return PATTERN
+    sentence = containing(sentences, span[0])
+    if sentence is None:
+        return DEFINITION
+    if span[1] > sentence[1]:
+        return CROSSES
+    if len(word) * 2 + 8 > sentence[1] - sentence[0] and word.strip(STRIP) == text[
+        sentence[0] : sentence[1]
+    ].strip(STRIP):
+        return WHOLE_SENTENCE
+    before = text[max(sentence[0], span[0] - 80) : span[0]]
+    if _META.search(before) or (
+        _META_WORD.search(before) and _META_AFTER.match(text[span[1] : sentence[1]])
+    ):
+        return META
+    if sentence not in lists:
+        lists[sentence] = _word_list(text, _part_of(parts, span[0]), spans)
+    if lists[sentence]:
+        return WORD_LIST
+    if _fragment(text, sentence):
+        return FRAGMENT
+    n_term = len(WORD.findall(word))
+    if n_term < 5:
+        return None
+    n_sentence = len(WORD.findall(text[sentence[0] : sentence[1]]))
+    if n_term >= 9 or (n_term >= 5 and n_term >= 0.7 * n_sentence):
+        return CLAUSE
+    if n_term >= 6 and re.search(r"[,;，；]\s", word):
+        return CLAUSE
+    return None
+
+
+_EDGE = ' \t\n,;:!?—–"“”()（），。；：！？«»[]【】'
+
+
+def trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The span without punctuation at its edges ("**adamant,**" -> "adamant")."""
+    start, end = span
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return (start, end) if end > start else span
+
+
+def _fragment(text: str, sentence: tuple[int, int]) -> bool:
+    """ "make a **decision**", "**heavy** rain / **strong** wind": no capital, no full stop."""
+    words = text[sentence[0] : sentence[1]]
+    if len(words) > 60 or ends_sentence(words) or not words[:1].islower():
+        return False
+    return len(WORD.findall(words)) <= 5
+
+
+def _word_list(text: str, part: Part, spans: list[tuple[int, int]]) -> bool:
+    """A line of bold words and separators ("**abandon**, **desert**"), not a sentence."""
+    if ends_sentence(text[part.start : part.end]):
+        return False
+    rest, pos = [], part.start
+    for s, e in within(spans, part):
+        rest.append(text[pos:s])
+        pos = max(pos, e)
+    rest.append(text[pos : part.end])
+    rest_text = _BRACKETED.sub(" ", " ".join(rest))
+    return len(_LATIN_WORD.findall(rest_text)) < 2 and not _CJK_WORDS.search(rest_text)
