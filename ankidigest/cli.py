@@ -37,6 +37,7 @@ exit codes:
   1  input error (missing or unreadable post, no posts in a folder) or output
      error; --check: problems found
   2  usage error (bad option, unknown output format)
+  130  interrupted (Ctrl-C); nothing was written
 """
 
 
