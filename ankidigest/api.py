@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .build import BuildOptions
-from .errors import InputError, UsageError
+from .errors import InputError, OutputError, UsageError
 from .model import Document, NoteSpec
 from .update import PriorNote, UpdateReport, read_prior, reconcile
 from .walker import check_terms
@@ -45,18 +45,23 @@ def find_posts(inputs: Iterable[str]) -> list[str]:
 
 
 def read_posts(
-    inputs: Iterable[str], *, terms: str = "bold", jobs: int | None = None
+    inputs: Iterable[str],
+    *,
+    terms: str = "bold",
+    encoding: str | None = None,
+    jobs: int | None = None,
 ) -> list[Document]:
     """Read every post named by ``inputs`` (files or folders) into Documents, in order.
 
-    ``terms``: what marks a term, "bold" (default) or "bold+highlight". Many posts
+    ``terms``: what marks a term, "bold" (default) or "bold+highlight". Posts are
+    UTF-8 (with or without BOM) unless ``encoding`` names another codec. Many posts
     are parsed in ``jobs`` worker processes (default: one per core); ``jobs=1``
     reads them one by one in this process. The result is the same.
     """
     from .stage import read_many
 
     check_terms(terms)
-    return read_many(find_posts(inputs), jobs, terms)
+    return read_many(find_posts(inputs), jobs, terms, encoding)
 
 
 def output_format(path: str) -> str:
@@ -76,6 +81,7 @@ def write_package(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec]
 
     ``kept``: notes removed from the posts, recorded in an .apkg for --mark-removed.
     """
+    check_fields(notes)
     if output_format(path) == ".apkg":
         from .apkg import write_apkg
 
@@ -84,6 +90,27 @@ def write_package(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec]
         from .jsonout import write_json
 
         write_json(notes, path)
+
+
+def check_fields(notes: Iterable[NoteSpec]) -> None:
+    """Raise OutputError if any field holds markup other than <b>, </b> and <br>."""
+    from .notetype import FIELD_NAMES
+    from .sanitize import unsafe_markup
+
+    for note in notes:
+        for name, value in zip(FIELD_NAMES, note.fields, strict=True):
+            bad = unsafe_markup(value)
+            if bad is None:
+                continue
+            if note.line == 0:  # a removed note brought back from the previous export
+                raise OutputError(
+                    f"{note.path or 'the previous export'}: note {note.guid!r} has "
+                    f"{bad!r} in field {name}; not written again. Nothing was written"
+                )
+            raise OutputError(
+                f"{note.path}:{note.line}: field {name} would hold {bad!r}; "
+                "nothing was written (please report this as a bug)"
+            )
 
 
 def load_prior(
@@ -139,6 +166,7 @@ def export(
     mark_removed: bool = False,
     dry_run: bool = False,
     terms: str = "bold",
+    encoding: str | None = None,
     jobs: int | None = None,
     cache_dir: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
@@ -171,7 +199,13 @@ def export(
         cache = PostCache(cache_dir)
     with paused_gc():
         documents, notes = read_and_build(
-            files, options, terms=terms, jobs=jobs, cache=cache, progress=progress
+            files,
+            options,
+            terms=terms,
+            encoding=encoding,
+            jobs=jobs,
+            cache=cache,
+            progress=progress,
         )
         if progress:
             progress("compare", 0, len(notes))

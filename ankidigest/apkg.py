@@ -19,6 +19,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 
+from .errors import OutputError
 from .model import NoteSpec
 from .notetype import MODEL_ID, NOTETYPE_MOD, SORT_FIELD, genanki_model
 from .output import write_atomic
@@ -44,7 +45,10 @@ def write_apkg(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = 
     ``kept`` are notes removed from the posts, recorded in a table of our own (not
     as notes, so Anki does not see them) for a later ``--mark-removed``.
     """
-    write_atomic(path, lambda tmp: _write(notes, tmp, kept))
+    try:
+        write_atomic(path, lambda tmp: _write(notes, tmp, kept))
+    except sqlite3.Error as exc:  # e.g. the temporary folder is full
+        raise OutputError(f"{path}: cannot write: {exc}") from None
 
 
 def _write(notes: Sequence[NoteSpec], zip_path: str, kept: Sequence[NoteSpec] = ()) -> None:

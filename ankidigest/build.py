@@ -12,15 +12,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from . import sanitize
 from .cloze import build_cloze, escape_text, highlight
 from .errors import OutputError, UsageError
+from .limits import MAX_CONTEXT_CHARS
 from .model import Document, NoteSpec, Sentence, Term
 from .normalize import article_scope, guid_for, normalize_term
 from .notetype import FIELD_NAMES
 
 GROUPS = ("term", "sentence")
 DEFAULT_PARENT_DECK = "ankidigest"
-_TAG_BAD = re.compile(r"[\s\"\x00-\x1f\x7f]+")
 _SAFE_URL = re.compile(r"^https?://", re.I)
 _HTML_SPECIAL = re.compile(r"[&<>\"']")
 
@@ -87,7 +88,7 @@ def deck_name(doc: Document, requested: str | None, several: bool) -> str:
         name = requested.replace("{title}", title)
     else:
         name = f"{DEFAULT_PARENT_DECK}::{title}" if several else title
-    parts = [p.strip() for p in name.split("::")]
+    parts = [p.strip() for p in sanitize.deck(name).split("::")]
     if not all(parts):
         raise UsageError(f"deck name {name!r} has an empty part")
     return "::".join(parts)
@@ -98,12 +99,7 @@ def _deck_part(title: str) -> str:
 
 
 def _tags(raw: Iterable[str]) -> tuple[str, ...]:
-    out = []
-    for tag in raw:
-        clean = _TAG_BAD.sub("_", tag.strip()).strip("_")
-        if clean and clean not in out:
-            out.append(clean)
-    return tuple(out)
+    return sanitize.tags(raw)
 
 
 def _context(sentence: Sentence, terms: tuple[Term, ...]) -> str:
@@ -113,7 +109,7 @@ def _context(sentence: Sentence, terms: tuple[Term, ...]) -> str:
     change, and so re-send, the notes of its neighbours.
     """
     para = sentence.paragraph
-    if para.text.strip() == sentence.text:
+    if para.text.strip() == sentence.text or len(para.text) > MAX_CONTEXT_CHARS:
         return ""
     bold = set(para.bold)
     at = para.text.find(sentence.text)
@@ -154,7 +150,7 @@ def _note(
     return NoteSpec(
         guid=guid_for(ident),
         key=ident,
-        fields=tuple(fields[name] for name in FIELD_NAMES),
+        fields=tuple(sanitize.clean_field(fields[name]) for name in FIELD_NAMES),
         tags=tags,
         deck=deck,
         mod=post.mtime,

@@ -53,11 +53,13 @@ class CheckReport:
         return not self.problems
 
 
-def check_paths(inputs: Iterable[str], terms: str = "bold") -> CheckReport:
+def check_paths(
+    inputs: Iterable[str], terms: str = "bold", encoding: str | None = None
+) -> CheckReport:
     """Read the posts named by ``inputs`` (files or folders) and check them."""
     from .api import read_posts
 
-    documents = read_posts(inputs, terms=terms)
+    documents = read_posts(inputs, terms=terms, encoding=encoding)
     return CheckReport(tuple(check_documents(documents)), len(documents))
 
 

@@ -37,6 +37,7 @@ exit codes:
   1  input error (missing or unreadable post, no posts in a folder) or output
      error; --check: problems found
   2  usage error (bad option, unknown output format)
+  130  interrupted (Ctrl-C); nothing was written
 """
 
 
@@ -96,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="one note per bolded term (default), or one note per sentence with one cloze per term",
     )
     parser.add_argument(
+        "--encoding",
+        metavar="CODEC",
+        help="read posts in this encoding (e.g. latin-1, cp1252, utf-16). "
+        "Default: UTF-8, with or without BOM",
+    )
+    parser.add_argument(
         "--previous",
         metavar="FILE",
         help="the .apkg exported last time, to compare with (default: the output file, "
@@ -153,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.jobs is not None and args.jobs < 1:
         return _usage_error(parser, "--jobs must be 1 or more")
     if args.check:
-        return _check(args.inputs, args.terms, args.quiet)
+        return _check(args.inputs, args.terms, args.quiet, args.encoding)
 
     from .api import export
     from .build import BuildOptions
@@ -172,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             mark_removed=args.mark_removed,
             dry_run=args.dry_run,
             terms=args.terms,
+            encoding=args.encoding,
             jobs=args.jobs,
             cache_dir=None if args.no_cache else default_dir(),
             progress=bar,
@@ -231,13 +239,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _check(inputs: Sequence[str], terms: str, quiet: bool) -> int:
+def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None) -> int:
     """``--check``: print findings on stdout, a summary on stderr; 1 if problems."""
     from .check import check_paths
     from .errors import AnkidigestError
 
     try:
-        report = check_paths(inputs, terms=terms)
+        report = check_paths(inputs, terms=terms, encoding=encoding)
     except AnkidigestError as exc:
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -3,6 +3,10 @@
 Every piece of the sentence is HTML-escaped, and braces and colons that could
 look like cloze syntax are written as character references, so text such as
 '{{c1::x}}' or 'a::b' in a post can neither create, end nor break a deletion.
+'[' is a reference too, so '[sound:x.mp3]', '[latex]' or '[anki:tts]' in a post
+stays text instead of becoming an Anki media, LaTeX or speech tag, and a word
+joiner (U+2060) goes between a backslash and a bracket (or a deletion), so '\\(', '\\)', '\\[' and
+'\\]' never start MathJax (whose \\href could hold a javascript: link).
 """
 
 from __future__ import annotations
@@ -11,21 +15,29 @@ import html
 import re
 from collections.abc import Sequence
 
-_NEUTRAL = str.maketrans({"{": "&#123;", "}": "&#125;"})
-_NEEDS_ESCAPE = re.compile(r"[&<>{}\n]|::")
+_NEUTRAL = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;"})
+_MATHJAX = re.compile(r"\\(?=[()\[\]]|$)")  # a piece may end where a deletion starts
+# Text with none of these comes out of escape_text unchanged.
+_NEEDS_ESCAPE = re.compile(r"[&<>{}\[\\\n]|::")
+
+
+def _neutral(text: str) -> str:
+    out = html.escape(text, quote=False)
+    if "\\" in out:
+        out = _MATHJAX.sub("\\\\&#8288;", out)
+    return out.translate(_NEUTRAL)
 
 
 def escape_text(text: str) -> str:
     """Plain text -> HTML safe inside a cloze field (outside a deletion)."""
     if not _NEEDS_ESCAPE.search(text):
         return text  # the common case; returning the same object also saves memory
-    out = html.escape(text, quote=False).translate(_NEUTRAL).replace("::", "&#58;&#58;")
-    return out.replace("\n", "<br>")
+    return _neutral(text).replace("::", "&#58;&#58;").replace("\n", "<br>")
 
 
 def escape_answer(text: str) -> str:
     """Plain text -> HTML safe inside a deletion (where one ':' after another ends it)."""
-    return html.escape(text, quote=False).translate(_NEUTRAL).replace(":", "&#58;")
+    return _neutral(text).replace(":", "&#58;")
 
 
 def build_cloze(sentence: str, spans: Sequence[tuple[int, int, int]]) -> str:

@@ -61,6 +61,10 @@ def parse(header: str) -> FrontMatter:
         where = f" (line {mark.line + 2})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return FrontMatter(warning=f"front matter is not valid YAML{where}: {problem}; ignored")
+    except RecursionError:
+        return FrontMatter(warning="front matter nested too deeply; ignored")
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. date: 2024-02-30
+        return FrontMatter(warning=f"front matter has a value YAML cannot read ({exc}); ignored")
     if data is None:
         return FrontMatter()
     if not isinstance(data, dict):

@@ -6,6 +6,10 @@ a line number for messages. Nested tokens inherit their block's position.
 Plugins: ``==mark==``, ``~~strikethrough~~``, tables, footnotes, task lists and Obsidian
 ``[[wikilinks]]``
 (a ``wikilink`` token whose ``raw`` is the text shown).
+
+mistune's emphasis matcher is quadratic in nesting depth, so each block's inline
+text first goes through a linear estimate (``limits.EmphasisBudget``); a block
+over budget becomes one plain text token marked ``_skip`` instead.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from typing import Any
 import mistune
 from mistune.block_parser import BlockParser
 from mistune.core import BlockState
+from mistune.inline_parser import InlineParser
+
+from .limits import TOO_NESTED, EmphasisBudget
 
 Token = dict[str, Any]
 
@@ -39,6 +46,16 @@ class _Parser(BlockParser):
             for token in state.tokens[before:]:
                 token.setdefault("_off", m.start())
         return result
+
+
+class _Inline(InlineParser):
+    budget = EmphasisBudget()
+
+    def __call__(self, s: str, env: Any) -> list[Token]:
+        if not self.budget.allows(s):
+            return [{"type": "text", "raw": s, "_skip": TOO_NESTED}]
+        tokens: list[Token] = super().__call__(s, env)
+        return tokens
 
 
 # Obsidian wikilinks: [[target]], [[target|alias]], [[target#heading]]; ![[embeds]] too.
@@ -67,22 +84,26 @@ def _wikilink(md: Any) -> None:
 
 
 _MARKDOWN: mistune.Markdown | None = None
+_INLINE: _Inline | None = None
 
 
 def parse(text: str) -> list[Token]:
     """Parse markdown into mistune's AST (a list of token dicts)."""
-    global _MARKDOWN
-    if _MARKDOWN is None:
+    global _MARKDOWN, _INLINE
+    if _MARKDOWN is None or _INLINE is None:
         from mistune.plugins.footnotes import footnotes
         from mistune.plugins.formatting import mark, strikethrough
         from mistune.plugins.table import table
         from mistune.plugins.task_lists import task_lists
 
+        _INLINE = _Inline()
         _MARKDOWN = mistune.Markdown(
             renderer=None,
             block=_Parser(),
+            inline=_INLINE,
             plugins=[mark, strikethrough, table, footnotes, task_lists, _wikilink],
         )
+    _INLINE.budget = EmphasisBudget()
     tokens = _MARKDOWN(text)
     assert isinstance(tokens, list)
     return tokens

@@ -30,7 +30,10 @@ def atomic_path(target: str) -> Iterator[str]:
         raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from None
     os.close(fd)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
         try:
             mode = os.stat(target).st_mode & 0o777 if os.path.exists(target) else _default_mode()
             os.chmod(tmp, mode)

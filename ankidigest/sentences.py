@@ -33,7 +33,7 @@ _LOWER_START = re.compile(r"[a-z]")
 
 def _is_abbreviation(text: str, dot: int, following: str) -> bool:
     """True when the '.' at index ``dot`` belongs to an abbreviation."""
-    m = _WORD_BEFORE.search(text, 0, dot)
+    m = _WORD_BEFORE.search(text, max(0, dot - 64), dot)  # bounded: no quadratic scan
     if not m:
         return False
     word = m.group(1)

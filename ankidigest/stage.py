@@ -49,6 +49,7 @@ def read_and_build(
     options: BuildOptions,
     *,
     terms: str = "bold",
+    encoding: str | None = None,
     jobs: int | None = None,
     cache: PostCache | None = None,
     progress: Progress | None = None,
@@ -56,14 +57,14 @@ def read_and_build(
     """Walk and build ``files``: the same Documents and notes as reading them one by
     one and calling ``build_notes`` on them all."""
     alone = standalone_options(options, len(files) > 1)
-    settings: tuple[str, ...] = (repr(alone), terms)
+    settings: tuple[str, ...] = (repr(alone), terms, repr(encoding))
     results: list[Result | None] = [None] * len(files)
     errors: list[BaseException | None] = [None] * len(files)
     todo: list[int] = []
     done = 0
     with paused_gc():
         for i, path in enumerate(files):
-            hit = _lookup(cache, path, settings)
+            hit = _lookup(cache, path, encoding, settings)
             if hit is None:
                 todo.append(i)
             else:
@@ -72,7 +73,8 @@ def read_and_build(
         if progress:
             progress("read", done, len(files))
         work: list[Job] = [
-            (files[i], terms, alone, settings, cache.folder if cache else None) for i in todo
+            (files[i], terms, encoding, alone, settings, cache.folder if cache else None)
+            for i in todo
         ]
 
         def tick() -> None:
@@ -100,13 +102,15 @@ def read_and_build(
     return documents, notes
 
 
-def _lookup(cache: PostCache | None, path: str, settings: tuple[str, ...]) -> Result | None:
+def _lookup(
+    cache: PostCache | None, path: str, encoding: str | None, settings: tuple[str, ...]
+) -> Result | None:
     if cache is None:
         return None
     from .walker import read_text
 
     try:
-        text = read_text(path)
+        text = read_text(path, encoding)
         mtime = _mtime(path)
     except AnkidigestError:
         return None  # the walk reports it, in file order
@@ -131,8 +135,8 @@ def _mtime(path: str) -> int:
         return 0
 
 
-# (path, terms, build options, cache key settings, cache folder)
-Job = tuple[str, str, BuildOptions, tuple[str, ...], "str | None"]
+# (path, terms, encoding, build options, cache key settings, cache folder)
+Job = tuple[str, str, "str | None", BuildOptions, tuple[str, ...], "str | None"]
 Outcome = tuple[Result | None, BaseException | None]
 
 
@@ -158,25 +162,27 @@ def _decode(reply: Reply) -> Outcome:
     return None, rebuild_error(reply)
 
 
-def read_many(files: Sequence[str], jobs: int | None = None, terms: str = "bold") -> list[Document]:
+def read_many(
+    files: Sequence[str], jobs: int | None = None, terms: str = "bold", encoding: str | None = None
+) -> list[Document]:
     """Walk ``files`` into Documents, in order, in worker processes when it pays."""
     from .walker import read_post
 
     with paused_gc():
         if not worth_a_pool(files, jobs):
-            return [read_post(path, terms) for path in files]
-        replies = pool_map(_walk_in_worker, [(path, terms) for path in files], jobs)
+            return [read_post(path, terms, encoding) for path in files]
+        replies = pool_map(_walk_in_worker, [(path, terms, encoding) for path in files], jobs)
         raise_first([None if r[0] == "ok" else rebuild_error(r) for r in replies])
         return [unpack(value) for _, value in replies]
 
 
 def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
     """Walk and build one post; store it in the cache when there is one."""
-    path, terms, options, settings, folder = job
+    path, terms, encoding, options, settings, folder = job
     from .walker import read_text, walk
 
     try:
-        text = read_text(path)
+        text = read_text(path, encoding)
         mtime = _mtime(path)
         doc = walk(text, path, mtime, terms)
     except InputError as exc:
@@ -212,12 +218,12 @@ def _in_worker(jobs: list[Job]) -> list[Reply]:
     return replies
 
 
-def _walk_in_worker(job: tuple[str, str]) -> Reply:
+def _walk_in_worker(job: tuple[str, str, str | None]) -> Reply:
     from .walker import read_post
 
-    path, terms = job
+    path, terms, encoding = job
     with paused_gc():
         try:
-            return "ok", pack("", read_post(path, terms))
+            return "ok", pack("", read_post(path, terms, encoding))
         except AnkidigestError as exc:
             return error_reply(exc)

@@ -9,13 +9,15 @@ sentence that holds a term.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
+import stat
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import frontmatter, markdown
+from . import frontmatter, limits, markdown, sanitize
 from .classify import analyse
 from .containers import CARD_BLOCK, unwrap
 from .errors import InputError, UsageError
@@ -38,35 +40,65 @@ _HEADING_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*[:ï¼š\-â€
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 TERMS = ("bold", "bold+highlight")
 _MARKS = ("**", "__", "==", ">", "*")
+MAX_POST_BYTES = 64 * 1024 * 1024
+_UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def read_text(path: str) -> str:
-    """Read a post as text: UTF-8 (BOM allowed), any line ends, or a clear InputError."""
+def read_text(path: str, encoding: str | None = None) -> str:
+    """Read a post as text: UTF-8 (BOM allowed) unless ``encoding`` is given, any line
+    ends; otherwise a clear InputError (or UsageError for an unknown encoding)."""
+    if encoding is not None:
+        try:
+            encoding = codecs.lookup(encoding).name
+        except LookupError:
+            raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
     try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(path, "is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(path, "is not a regular file (a device, pipe or socket?)")
+        if info.st_size > MAX_POST_BYTES:
+            raise InputError(path, f"is larger than {MAX_POST_BYTES >> 20} MB; not a post?")
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = fh.read(MAX_POST_BYTES + 1)
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a file") from None
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    if b"\x00" in data:
-        raise InputError(path, "looks binary (contains NUL bytes), not a markdown post")
+    if encoding is None:
+        data = _check_utf8_bytes(path, data)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        name = encoding or "UTF-8"
         raise InputError(
-            path, f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8", line
+            path,
+            f"is not {name} text (byte 0x{data[exc.start]:02x}); save it as UTF-8 "
+            "or name its encoding with --encoding",
+            line,
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_post(path: str, terms: str = "bold") -> Document:
-    """Read and walk one markdown file (``terms``: "bold" or "bold+highlight")."""
+def _check_utf8_bytes(path: str, data: bytes) -> bytes:
+    if data.startswith(_UTF16_BOMS):
+        raise InputError(path, "is UTF-16/32 text; save it as UTF-8 or use --encoding utf-16")
+    if b"\x00" in data:
+        raise InputError(
+            path,
+            "looks binary (contains NUL bytes); if it is UTF-16 text without a byte "
+            "order mark, use --encoding utf-16-le or utf-16-be",
+        )
+    return data
+
+
+def read_post(path: str, terms: str = "bold", encoding: str | None = None) -> Document:
+    """Read and walk one markdown file (``terms``: "bold" or "bold+highlight"; posts
+    are UTF-8 unless ``encoding`` names another codec)."""
     check_terms(terms)
-    text = read_text(path)
+    text = read_text(path, encoding)
     try:
         mtime = int(os.stat(path).st_mtime)
     except OSError:
@@ -86,11 +118,16 @@ def walk(text: str, path: str = "<text>", mtime: int = 0, terms: str = "bold") -
     (``==x==`` and ``<mark>`` too).
     """
     check_terms(terms)
+    text, cleaned = sanitize.clean_text(text)
     header, body, _ = frontmatter.split(text)
     meta = frontmatter.parse(header) if header is not None else frontmatter.FrontMatter()
     body = unwrap(_IAL.sub("", body))
     walker = _Walk(path, body, highlight=terms == "bold+highlight")
-    walker.run(markdown.parse(body))
+    try:
+        tokens = markdown.parse(body)
+    except RecursionError:  # mistune bounds nesting itself; this is a last resort
+        raise InputError(path, "markdown nested too deeply to parse") from None
+    walker.run(tokens)
     post = Post(
         path=path,
         title=meta.title or walker.first_h1 or _title_from_name(path),
@@ -112,9 +149,11 @@ def walk(text: str, path: str = "<text>", mtime: int = 0, terms: str = "bold") -
         )
         for s in walker.sentences
     )
-    warnings = [f"{path}:1: {meta.warning}"] if meta.warning else []
+    warnings = [f"{path}:{note}" for note in cleaned]
+    warnings += [f"{path}:1: {meta.warning}"] if meta.warning else []
     warnings += walker.warnings
-    return Document(post, sentences, walker.articles, tuple(walker.skips), tuple(warnings))
+    doc = Document(post, sentences, walker.articles, tuple(walker.skips), tuple(warnings))
+    return limits.bound(doc)
 
 
 @dataclass
@@ -168,23 +207,24 @@ class _Walk:
         """First line at or after ``start`` (and after the last span placed) holding
         ``needle`` as marked text, else as plain text."""
         begin = max(self.pos, self.line_starts[start - 1])
-        first = bisect_right(self.line_starts, begin)
-        end = min(len(self.lines), first + 400)
-        plain: tuple[int, int] | None = None
-        for i in range(first - 1, end):
-            text = self.lines[i]
-            col = max(0, begin - self.line_starts[i])
-            found = [(text.find(m + needle, col), len(m)) for m in _MARKS]
-            at = min((f + n for f, n in found if f >= 0), default=-1)
-            if at >= 0:
-                self.pos = self.line_starts[i] + at + len(needle)
-                return i + 1
-            if plain is None and text.find(needle, col) >= 0:
-                plain = (i, text.find(needle, col))
-        if plain is None:
+        last = min(len(self.lines), bisect_right(self.line_starts, begin) + 400) - 1
+        # At most 400 lines and 16 KB ahead: each call is bounded, so thousands of
+        # terms on one 2 MB line stay linear.
+        stop = min(self.line_starts[last] + len(self.lines[last]), begin + 16_384)
+        source = self.source
+        plain = -1
+        at = source.find(needle, begin, stop) if needle else -1
+        while at != -1:
+            if any(at - len(m) >= begin and source.startswith(m, at - len(m)) for m in _MARKS):
+                break
+            if plain == -1:
+                plain = at
+            at = source.find(needle, at + 1, stop)
+        at = at if at != -1 else plain
+        if at == -1:
             return start
-        self.pos = self.line_starts[plain[0]] + plain[1] + len(needle)
-        return plain[0] + 1
+        self.pos = at + len(needle)
+        return bisect_right(self.line_starts, at)
 
     # -- the walk --------------------------------------------------------
     def run(self, tokens: list[Token]) -> None:
@@ -199,7 +239,12 @@ class _Walk:
             if kind == "heading":
                 self.heading(token, line)
             elif kind in _PROSE:
-                self.prose(token.get("children", ()), line)
+                children = token.get("children", ())
+                if children and "_skip" in children[0]:
+                    raw = children[0].get("raw", "")
+                    self.skips.append(Skip(self.path, line, raw[:60], children[0]["_skip"]))
+                    continue
+                self.prose(children, line)
             elif kind == "block_code" and token.get("attrs", {}).get("info") == CARD_BLOCK:
                 self.card_block(str(token.get("raw", "")), line)
             elif kind in _IGNORED:
@@ -396,7 +441,8 @@ def _is_blank(token: Token) -> bool:
 def _title_from_name(path: str) -> str:
     stem = os.path.splitext(os.path.basename(path))[0]
     m = _JEKYLL_NAME.match(stem)
-    return (m.group(4) if m else stem).replace("-", " ").replace("_", " ").strip() or stem
+    title = (m.group(4) if m else stem).replace("-", " ").replace("_", " ")
+    return " ".join(sanitize.clean_field(title).split()) or "untitled"
 
 
 def _date_from_name(path: str) -> str | None:

@@ -372,3 +372,22 @@ def test_prior_fields_share_the_new_notes_strings(posts: Path, tmp_path: Path) -
         before = shared[note.guid]
         assert before.fields == note.fields
         assert all(id(value) in held for value in before.fields)  # not a second copy
+
+
+def test_encoding_goes_through_workers_and_cache(
+    posts: Path, tmp_path: Path, always_parallel: None
+) -> None:
+    for path in posts.glob("*.md"):
+        text = path.read_text(encoding="utf-8").replace("word0", "café0")
+        path.write_bytes(text.encode("cp1252"))
+    want = build_notes(read_posts([str(posts)], encoding="cp1252", jobs=1))
+    assert any(n.terms == ("café0",) for n in want)
+    assert read_posts([str(posts)], encoding="cp1252", jobs=2) == read_posts(
+        [str(posts)], encoding="cp1252", jobs=1
+    )
+    cache = str(tmp_path / "cache")
+    for _ in range(2):  # cold, then warm
+        got = export([str(posts)], str(tmp_path / "a.json"), encoding="cp1252", cache_dir=cache)
+        assert got.notes == tuple(want)
+    with pytest.raises(InputError):  # not UTF-8: the cache must not hide that
+        export([str(posts)], str(tmp_path / "b.json"), cache_dir=cache, jobs=2)
