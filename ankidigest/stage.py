@@ -107,7 +107,7 @@ def _lookup(
 ) -> Result | None:
     if cache is None:
         return None
-    from .walker import read_text
+    from .reader import read_text
 
     try:
         text = read_text(path, encoding)
@@ -179,7 +179,8 @@ def read_many(
 def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
     """Walk and build one post; store it in the cache when there is one."""
     path, terms, encoding, options, settings, folder = job
-    from .walker import read_text, walk
+    from .reader import read_text
+    from .walker import walk
 
     try:
         text = read_text(path, encoding)

@@ -9,10 +9,8 @@ sentence that holds a term.
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
-import stat
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from .inline import flatten_block
 from .lookup import is_lookup
 from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from .normalize import article_scope, normalize_term
+from .reader import date_from_name, read_text, title_from_name
 from .reasons import EMPTY
 from .sources import find_sources
 from .translation import split_parts, translation_for
@@ -37,61 +36,8 @@ _IGNORED = frozenset({"block_code", "block_html", "thematic_break", "blank_line"
 # kramdown attribute lists ({:toc}, {: .class}) carry no prose.
 _IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.MULTILINE)
 _HEADING_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*[:：\-–—|]?\s*(.*)$", re.S)
-_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 TERMS = ("bold", "bold+highlight")
 _MARKS = ("**", "__", "==", ">", "*")
-MAX_POST_BYTES = 64 * 1024 * 1024
-_UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-
-def read_text(path: str, encoding: str | None = None) -> str:
-    """Read a post as text: UTF-8 (BOM allowed) unless ``encoding`` is given, any line
-    ends; otherwise a clear InputError (or UsageError for an unknown encoding)."""
-    if encoding is not None:
-        try:
-            encoding = codecs.lookup(encoding).name
-        except LookupError:
-            raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
-    try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise InputError(path, "is a folder, not a file")
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(path, "is not a regular file (a device, pipe or socket?)")
-        if info.st_size > MAX_POST_BYTES:
-            raise InputError(path, f"is larger than {MAX_POST_BYTES >> 20} MB; not a post?")
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_POST_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    if encoding is None:
-        data = _check_utf8_bytes(path, data)
-    try:
-        text = data.decode(encoding or "utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        name = encoding or "UTF-8"
-        raise InputError(
-            path,
-            f"is not {name} text (byte 0x{data[exc.start]:02x}); save it as UTF-8 "
-            "or name its encoding with --encoding",
-            line,
-        ) from None
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _check_utf8_bytes(path: str, data: bytes) -> bytes:
-    if data.startswith(_UTF16_BOMS):
-        raise InputError(path, "is UTF-16/32 text; save it as UTF-8 or use --encoding utf-16")
-    if b"\x00" in data:
-        raise InputError(
-            path,
-            "looks binary (contains NUL bytes); if it is UTF-16 text without a byte "
-            "order mark, use --encoding utf-16-le or utf-16-be",
-        )
-    return data
 
 
 def read_post(path: str, terms: str = "bold", encoding: str | None = None) -> Document:
@@ -130,8 +76,8 @@ def walk(text: str, path: str = "<text>", mtime: int = 0, terms: str = "bold") -
     walker.run(tokens)
     post = Post(
         path=path,
-        title=meta.title or walker.first_h1 or _title_from_name(path),
-        date=meta.date or _date_from_name(path),
+        title=meta.title or walker.first_h1 or title_from_name(path),
+        date=meta.date or date_from_name(path),
         tags=meta.tags,
         categories=meta.categories,
         mtime=mtime,
@@ -436,15 +382,3 @@ def flatten(children: Iterable[Token]) -> tuple[str, list[tuple[int, int]]]:
 
 def _is_blank(token: Token) -> bool:
     return token["type"] == "text" and not token.get("raw", "").strip()
-
-
-def _title_from_name(path: str) -> str:
-    stem = os.path.splitext(os.path.basename(path))[0]
-    m = _JEKYLL_NAME.match(stem)
-    title = (m.group(4) if m else stem).replace("-", " ").replace("_", " ")
-    return " ".join(sanitize.clean_field(title).split()) or "untitled"
-
-
-def _date_from_name(path: str) -> str | None:
-    m = _JEKYLL_NAME.match(os.path.splitext(os.path.basename(path))[0])
-    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None

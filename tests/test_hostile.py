@@ -175,12 +175,12 @@ def test_not_a_post(tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: st
 
 
 def test_oversized_post_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ankidigest import walker
+    from ankidigest import reader
 
-    monkeypatch.setattr(walker, "MAX_POST_BYTES", 1000)
+    monkeypatch.setattr(reader, "MAX_POST_BYTES", 1000)
     path = post(tmp_path, "A **b**. " * 200)
     with pytest.raises(InputError, match="larger than"):
-        walker.read_text(str(path))
+        reader.read_text(str(path))
 
 
 # -- invisible and control characters ---------------------------------------
