@@ -102,23 +102,24 @@ def _read_collection(db_path: str, known: dict[str, str] | None) -> dict[str, Pr
         shared: dict[str, str] = {} if known is None else known
         share = shared.setdefault
         every = known is not None
+        # One pass over the cards for each note's first card's deck, not a lookup per note.
+        first_deck: dict[int, int] = {}
+        for nid, did in conn.execute("SELECT nid, did FROM cards ORDER BY nid, ord DESC"):
+            first_deck[nid] = did
         rows = conn.execute(
-            "SELECT n.guid, n.mod, n.flds, n.tags, "
-            "(SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1) "
-            "FROM notes n WHERE n.mid = ?",
-            (MODEL_ID,),
+            "SELECT id, guid, mod, flds, tags FROM notes WHERE mid = ?", (MODEL_ID,)
         )
-        for guid, mod, flds, tags, did in rows:
-            fields = tuple(
-                [
-                    share(f, f) if every or i in _REPEATED else f
-                    for i, f in enumerate(flds.split("\x1f"))
-                ]
-            )
-            if len(fields) != len(FIELD_NAMES):
+        for nid, guid, mod, flds, tags in rows:
+            parts = flds.split("\x1f")
+            if len(parts) != len(FIELD_NAMES):
                 continue
+            if every:
+                fields = tuple(map(share, parts, parts))
+            else:
+                fields = tuple([share(f, f) if i in _REPEATED else f for i, f in enumerate(parts)])
             numbers = [int(n) for n, _ in _CLOZE.findall(fields[0])]
             top = max([*numbers, high.get(guid, 0)])
+            did = first_deck.get(nid)
             deck = decks.get(did, "ankidigest") if did is not None else "ankidigest"
             prior[guid] = PriorNote(guid, int(mod), fields, tuple(tags.split()), deck, top)
     finally:
