@@ -125,16 +125,14 @@ def load_prior(
     Returns (its path or None, its notes, a warning or ""). An unreadable ``previous``
     is an InputError; an unreadable existing output only a warning, since -o already
     says to replace it (our own writes are atomic, so it is not a half-written export).
-    ``notes``: the new notes; prior field values equal to theirs share their strings.
+    ``notes``: the new notes; prior fields equal to theirs share their strings.
     """
     path = previous
     if path is None and output != "-" and output_format(output) == ".apkg":
         path = output if os.path.isfile(output) else None
     if path is None:
         return None, {}, ""
-    values = [value for note in notes for value in note.fields]
-    known = dict(zip(values, values, strict=True))
-    del values
+    known = {note.guid: note.fields for note in notes}
     if previous is not None:
         return previous, read_prior(previous, known), ""
     try:
