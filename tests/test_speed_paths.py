@@ -56,3 +56,27 @@ def test_prior_deck_is_the_first_cards_deck(tmp_path: Path) -> None:
     prior = read_prior(str(out))
     assert {guid: p.deck for guid, p in prior.items()} == {n.guid: "Deck A" for n in notes}
     assert {guid: p.fields for guid, p in prior.items()} == {n.guid: n.fields for n in notes}
+
+
+def test_unsafe_fields_are_refused_from_the_cache_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ankidigest import build
+
+    monkeypatch.setattr(build, "escape_text", lambda text: text)  # a bug that lets markup in
+    post = tmp_path / "post.md"
+    post.write_text("---\ntitle: A <img src=x>\n---\n\nThe **word** here.\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    for _ in range(2):  # built, then taken from the cache
+        with pytest.raises(OutputError, match="field Source would hold '<img"):
+            export([str(post)], str(tmp_path / "out.apkg"), cache_dir=str(cache), jobs=1)
+        assert any(cache.rglob("*.pickle"))
+    assert not (tmp_path / "out.apkg").exists()
+
+
+def test_checked_notes_skip_the_check_only_by_their_very_fields() -> None:
+    bad = _note(("<i>x</i>",) * len(FIELD_NAMES))
+    equal_copy = tuple("".join(["<i>x", "</i>"]) for _ in FIELD_NAMES)
+    with pytest.raises(OutputError):
+        check_fields([bad], {id(equal_copy): equal_copy})
+    check_fields([bad], {id(bad.fields): bad.fields})  # the caller vouches for this tuple
