@@ -132,6 +132,7 @@ def _note_rows(
         note_id = base + index
         fields = note.fields
         text = fields[0]
+        sort = fields[SORT_FIELD]
         yield (
             note_id,
             note.guid,
@@ -140,7 +141,7 @@ def _note_rows(
             -1,
             _tag_string(note.tags),
             "\x1f".join(fields),
-            strip_tags("", fields[SORT_FIELD]),
+            strip_tags("", sort) if "<" in sort else sort,
             _checksum(text),
             0,
             "",
@@ -175,7 +176,7 @@ def _tag_string(tags: Sequence[str]) -> str:
 
 def _checksum(first_field: str) -> int:
     plain = _TAG_RE.sub("", first_field) if "<" in first_field else first_field
-    return int(hashlib.sha1(plain.encode("utf-8")).hexdigest()[:8], 16)
+    return int.from_bytes(hashlib.sha1(plain.encode("utf-8")).digest()[:4], "big")
 
 
 def read_apkg_guids(path: str) -> dict[str, tuple[int, str]]:

@@ -150,7 +150,7 @@ def _note(
     return NoteSpec(
         guid=guid_for(ident),
         key=ident,
-        fields=tuple(sanitize.clean_field(fields[name]) for name in FIELD_NAMES),
+        fields=tuple(map(sanitize.clean_field, fields.values())),  # in FIELD_NAMES order
         tags=tags,
         deck=deck,
         mod=post.mtime,

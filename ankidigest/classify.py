@@ -40,17 +40,19 @@ def analyse(
     spans: list[tuple[int, int]],
     cuts: list[tuple[int, int]] | None = None,
     translation: bool = False,
+    parts: list[Part] | None = None,
 ) -> Analysis:
     """Classify the marked ``spans`` of a flattened paragraph ``text``.
 
     ``cuts``: stretches at line ends that are no sentence's text (source links).
     ``translation``: the whole block translates the one before it.
+    ``parts``: ``split_parts(text)`` when the caller has it already (not modified).
     """
     out = Analysis()
     if translation:
         out.skipped = [(span, TRANSLATION) for span in spans]
         return out
-    parts = _cut(split_parts(text), cuts or [])
+    parts = _cut(split_parts(text) if parts is None else parts, cuts or [])
     decided: dict[tuple[int, int], str] = {}
     regions: list[tuple[int, int, int]] = []  # prose (start, end, part index) to split
     for index, part in enumerate(parts):

@@ -14,6 +14,7 @@ import re
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .apkg import CLOZE_TABLE, REMOVED_TABLE
@@ -48,14 +49,16 @@ class PriorNote:
         return self.fields[FIELD_INDEX["Text"]]
 
 
-def read_prior(path: str, known: dict[str, str] | None = None) -> dict[str, PriorNote]:
+def read_prior(
+    path: str, known: Mapping[str, tuple[str, ...]] | None = None
+) -> dict[str, PriorNote]:
     """guid -> PriorNote for every ankidigest note in the package at ``path``.
 
     Raises InputError (one line naming the file) when it is not a readable package.
-    Notes of other note types are ignored. ``known``: the field values of the notes
-    about to be compared with these (value -> itself); an equal prior value is
-    stored as that same string, so the unchanged notes of a big export are not
-    held twice in memory.
+    Notes of other note types are ignored. ``known``: guid -> fields of the notes
+    about to be compared with these; a prior note's fields equal to them are stored
+    as those same strings, so the unchanged notes of a big export are not held
+    twice in memory.
     """
     try:
         with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as work:
@@ -75,7 +78,9 @@ def read_prior(path: str, known: dict[str, str] | None = None) -> dict[str, Prio
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
-def _read_collection(db_path: str, known: dict[str, str] | None) -> dict[str, PriorNote]:
+def _read_collection(
+    db_path: str, known: Mapping[str, tuple[str, ...]] | None
+) -> dict[str, PriorNote]:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         decks_json = conn.execute("SELECT decks FROM col").fetchone()[0]
@@ -96,29 +101,39 @@ def _read_collection(db_path: str, known: dict[str, str] | None) -> dict[str, Pr
                 prior[guid] = PriorNote(
                     guid, mod, fields, tuple(tags.split()), deck, top, gone=True
                 )
-        # Row by row, not fetchall(), and each repeated field value (title, URL, date,
-        # section, post: the same for every note of an article) stored once: 100,000
-        # notes take a third of the memory; with ``known``, a sixth.
-        shared: dict[str, str] = {} if known is None else known
+        # Row by row, not fetchall(). A note equal to its new version holds the new
+        # note's own fields; other fields equal to the new note's share its strings,
+        # and repeated values (title, URL, date, section, post: the same for every
+        # note of an article) are stored once. So 100,000 prior notes cost little
+        # memory, and an unchanged note costs one string comparison.
+        new_fields = known or {}
+        shared: dict[str, str] = {}
         share = shared.setdefault
-        every = known is not None
+        separators = len(FIELD_NAMES) - 1
+        # One pass over the cards for each note's first card's deck, not a lookup per note.
+        first_deck: dict[int, int] = {}
+        for nid, did in conn.execute("SELECT nid, did FROM cards ORDER BY nid, ord DESC"):
+            first_deck[nid] = did
         rows = conn.execute(
-            "SELECT n.guid, n.mod, n.flds, n.tags, "
-            "(SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1) "
-            "FROM notes n WHERE n.mid = ?",
-            (MODEL_ID,),
+            "SELECT id, guid, mod, flds, tags FROM notes WHERE mid = ?", (MODEL_ID,)
         )
-        for guid, mod, flds, tags, did in rows:
-            fields = tuple(
-                [
-                    share(f, f) if every or i in _REPEATED else f
-                    for i, f in enumerate(flds.split("\x1f"))
-                ]
-            )
-            if len(fields) != len(FIELD_NAMES):
-                continue
+        for nid, guid, mod, flds, tags in rows:
+            new = new_fields.get(guid)
+            if new is not None and flds == "\x1f".join(new) and flds.count("\x1f") == separators:
+                fields = new
+            else:
+                parts = flds.split("\x1f")
+                if len(parts) != len(FIELD_NAMES):
+                    continue
+                if new is not None and len(new) == len(parts):
+                    fields = tuple([n if f == n else f for f, n in zip(parts, new, strict=True)])
+                else:
+                    fields = tuple(
+                        [share(f, f) if i in _REPEATED else f for i, f in enumerate(parts)]
+                    )
             numbers = [int(n) for n, _ in _CLOZE.findall(fields[0])]
             top = max([*numbers, high.get(guid, 0)])
+            did = first_deck.get(nid)
             deck = decks.get(did, "ankidigest") if did is not None else "ankidigest"
             prior[guid] = PriorNote(guid, int(mod), fields, tuple(tags.split()), deck, top)
     finally:

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 # C0 controls except tab and newline, DEL, C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -85,6 +85,13 @@ def tags(raw: Iterable[str]) -> tuple[str, ...]:
 def deck(name: str) -> str:
     """A deck name without control or invisible characters (Anki uses U+001F inside names)."""
     return " ".join(_INVISIBLE.sub("", _CONTROL.sub(" ", name)).split())
+
+
+def fields_safe(fields: Sequence[str]) -> bool:
+    """True when no field holds markup ``unsafe_markup`` reports, in one scan of them
+    all ("\n" keeps a '<' at the end of a field from reading on into the next one
+    as an allowed tag)."""
+    return unsafe_markup("\n".join(fields)) is None
 
 
 def unsafe_markup(field: str) -> str | None:

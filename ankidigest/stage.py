@@ -31,10 +31,14 @@ from .parallel import (
     run_both_ends,
     worth_a_pool,
 )
+from .sanitize import fields_safe
 
 Progress = Callable[[str, int, int], None]
-# What one post gives: its Document, its notes built alone and its occurrence scopes.
-Result = tuple[Document, list[NoteSpec], frozenset[str]]
+# What one post gives: its Document, its notes built alone, its occurrence scopes and
+# whether every field of its notes passed the markup check (sanitize.fields_safe).
+Result = tuple[Document, list[NoteSpec], frozenset[str], bool]
+# id -> fields tuple of the notes that passed it (the tuple is held, so its id is not reused)
+Checked = dict[int, tuple[str, ...]]
 
 
 def standalone_options(options: BuildOptions, several: bool) -> BuildOptions:
@@ -53,9 +57,9 @@ def read_and_build(
     jobs: int | None = None,
     cache: PostCache | None = None,
     progress: Progress | None = None,
-) -> tuple[list[Document], list[NoteSpec]]:
+) -> tuple[list[Document], list[NoteSpec], Checked]:
     """Walk and build ``files``: the same Documents and notes as reading them one by
-    one and calling ``build_notes`` on them all."""
+    one and calling ``build_notes`` on them all, and the fields already checked."""
     alone = standalone_options(options, len(files) > 1)
     settings: tuple[str, ...] = (repr(alone), terms, repr(encoding))
     results: list[Result | None] = [None] * len(files)
@@ -88,18 +92,22 @@ def read_and_build(
             errors[i] = error
         raise_first(errors)
         found = [r for r in results if r is not None]
-        documents = [doc for doc, _, _ in found]
+        documents = [doc for doc, _, _, _ in found]
         seen: set[str] = set()
         shared = False
-        for _, _, scopes in found:
+        for _, _, scopes, _ in found:
             shared = shared or not seen.isdisjoint(scopes)
             seen |= scopes
+        checked: Checked = {}
         if shared:
             notes = build_notes(documents, options)
         else:
-            notes = [note for _, built, _ in found for note in built]
+            notes = [note for _, built, _, _ in found for note in built]
             check_unique(notes)
-    return documents, notes
+            for _, built, _, safe in found:
+                if safe:
+                    checked.update((id(note.fields), note.fields) for note in built)
+    return documents, notes, checked
 
 
 def _lookup(
@@ -121,10 +129,11 @@ def _lookup(
 def _is_result(value: Any) -> bool:
     return (
         isinstance(value, tuple)
-        and len(value) == 3
+        and len(value) == 4
         and isinstance(value[0], Document)
         and isinstance(value[1], list)
         and isinstance(value[2], frozenset)
+        and isinstance(value[3], bool)
     )
 
 
@@ -197,7 +206,8 @@ def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
         where = (s.article, s.section)
         if where not in memo:
             memo[where] = article_scope(s.article, path, s.section)
-    result = (doc, notes, frozenset(memo.values()))
+    safe = all(fields_safe(note.fields) for note in notes)
+    result = (doc, notes, frozenset(memo.values()), safe)
     blob = None
     if folder is not None:
         key = entry_key(text, path, mtime, settings)

@@ -282,7 +282,7 @@ class _Walk:
             )
         if not spans:
             return
-        found = analyse(text, spans, sources.cuts, translation=translated)
+        found = analyse(text, spans, sources.cuts, translation=translated, parts=parts)
         lines: dict[tuple[int, int], int] = {}
         for start, end in spans:  # place every span in order, so repeated words get their line
             self.cursor = self.locate(text[start:end].split("\n")[0], max(line, self.cursor))
