@@ -16,7 +16,6 @@ import os
 import re
 import sqlite3
 import tempfile
-import zipfile
 from collections.abc import Iterator, Sequence
 
 from .errors import OutputError
@@ -177,17 +176,3 @@ def _tag_string(tags: Sequence[str]) -> str:
 def _checksum(first_field: str) -> int:
     plain = _TAG_RE.sub("", first_field) if "<" in first_field else first_field
     return int.from_bytes(hashlib.sha1(plain.encode("utf-8")).digest()[:4], "big")
-
-
-def read_apkg_guids(path: str) -> dict[str, tuple[int, str]]:
-    """guid -> (mod, fields) of the notes in an existing package (for tests and updates)."""
-    with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as work:
-        names = archive.namelist()
-        name = "collection.anki21" if "collection.anki21" in names else "collection.anki2"
-        archive.extract(name, work)
-        conn = sqlite3.connect(os.path.join(work, name))
-        try:
-            rows = conn.execute("SELECT guid, mod, flds FROM notes").fetchall()
-        finally:
-            conn.close()
-    return {guid: (mod, flds) for guid, mod, flds in rows}

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,3 +103,19 @@ def anki(tmp_path: Path) -> Iterator[Anki]:
 def touch(path: Path, mtime: int) -> None:
     """Set a file's modification time (notes take their `mod` from it)."""
     os.utime(path, (mtime, mtime))
+
+
+def read_apkg_guids(path: str) -> dict[str, tuple[int, str]]:
+    """guid -> (mod, raw fields) of every note in a package, read with plain sqlite.
+
+    Deliberately not ``prior.read_prior``: tests check what was written, byte for
+    byte, including notes that the library's own reader would refuse.
+    """
+    with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as work:
+        archive.extract("collection.anki2", work)
+        conn = sqlite3.connect(os.path.join(work, "collection.anki2"))
+        try:
+            rows = conn.execute("SELECT guid, mod, flds FROM notes").fetchall()
+        finally:
+            conn.close()
+    return {guid: (mod, flds) for guid, mod, flds in rows}

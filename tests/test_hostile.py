@@ -28,7 +28,7 @@ from ankidigest.errors import InputError
 from ankidigest.notetype import BACK, FIELD_NAMES, FRONT
 from ankidigest.walker import walk
 
-from conftest import Anki
+from conftest import Anki, read_apkg_guids
 
 # -- helpers -----------------------------------------------------------------
 
@@ -87,7 +87,6 @@ def export_json(
 
 def all_fields(path: Path, capsys: pytest.CaptureFixture[str]) -> list[tuple[str, str]]:
     """Every (field name, value) of every note, as written into a real .apkg."""
-    from ankidigest.apkg import read_apkg_guids
 
     apkg = path.parent / "out.apkg"
     code, _, _ = cli(capsys, str(path), "-o", str(apkg), "-q")
@@ -240,7 +239,6 @@ def test_characters(
 
 def test_nul_and_surrogates_through_the_library(tmp_path: Path) -> None:
     from ankidigest import write_package
-    from ankidigest.apkg import read_apkg_guids
 
     doc = walk("A **n\x00ul** and **\ud800x** and \udfff.\n", "lib.md")
     assert [t.text for s in doc.sentences for t in s.terms] == ["n ul", "\ufffdx"]

@@ -10,11 +10,11 @@ import pytest
 
 from ankidigest import InputError, build_notes, export, parallel, read_posts
 from ankidigest import cache as cache_mod
-from ankidigest.apkg import read_apkg_guids, write_apkg
+from ankidigest.apkg import write_apkg
 from ankidigest.build import BuildOptions
 from ankidigest.cli import main
 
-from conftest import Anki, touch
+from conftest import Anki, read_apkg_guids, touch
 
 SHARED_URL = "https://news.example.org/world/2025/jan/01/shared-story"
 

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from ankidigest import export
-from ankidigest.apkg import read_apkg_guids
 from ankidigest.cli import main
 from ankidigest.update import read_prior
 
-from conftest import touch
+from conftest import read_apkg_guids, touch
 
 T1 = 1_700_000_000
 POST = """---
