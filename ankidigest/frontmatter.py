@@ -8,6 +8,7 @@ header is a warning, never a failure: the post still exports.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -78,7 +79,7 @@ def parse(header: str) -> FrontMatter:
 
 
 def _load(text: str) -> Any:
-    loader = _NoAliasLoader(text)
+    loader = _loader_class()(text)
     try:
         return loader.get_single_data()
     finally:
@@ -140,7 +141,9 @@ def _unwikilink(text: str) -> str:
     return re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", text)
 
 
-def _make_loader() -> type:
+@functools.cache
+def _loader_class() -> type:
+    """A SafeLoader that refuses aliases; built on first use so importing stays cheap."""
     import yaml
 
     class NoAliasLoader(yaml.SafeLoader):
@@ -152,17 +155,3 @@ def _make_loader() -> type:
             return super().compose_node(parent, index)
 
     return NoAliasLoader
-
-
-class _LazyLoader:
-    """Builds the loader class on first use so importing this module stays cheap."""
-
-    cls: type | None = None
-
-    def __call__(self, text: str) -> Any:
-        if _LazyLoader.cls is None:
-            _LazyLoader.cls = _make_loader()
-        return _LazyLoader.cls(text)
-
-
-_NoAliasLoader = _LazyLoader()
