@@ -215,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             target = f"nothing written (dry run; would write {target})"
         since = f" since {report.prior}" if report.prior else ""
         print(
-            f"ankidigest: {posts} post{'s' if posts != 1 else ''}, {result.articles} articles, "
+            f"ankidigest: {_n(posts, 'post', 'posts')}, {result.articles} articles, "
             f"{result.terms} terms, {len(result.notes)} notes, {result.skipped} skipped "
             f"({report.counts()}{since}) -> {target}",
             file=sys.stderr,
@@ -223,16 +223,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if report.marked:
             marked = len(report.marked)
             print(
-                f"ankidigest: {marked} note{'s' if marked != 1 else ''} gone from the posts "
-                f"{'are' if marked != 1 else 'is'} exported once more, tagged "
+                f"ankidigest: {_n(marked, 'note', 'notes')} gone from the posts "
+                f"{'is' if marked == 1 else 'are'} exported once more, tagged "
                 "ankidigest::removed: find and delete them in Anki",
                 file=sys.stderr,
             )
         if report.unmarked:
             gone = len(report.unmarked)
             print(
-                f"ankidigest: {gone} note{'s' if gone != 1 else ''} gone from the posts "
-                f"{'stay' if gone != 1 else 'stays'} in Anki (it never deletes on import); "
+                f"ankidigest: {_n(gone, 'note', 'notes')} gone from the posts "
+                f"{'stays' if gone == 1 else 'stay'} in Anki (it never deletes on import); "
                 "--mark-removed tags them ankidigest::removed",
                 file=sys.stderr,
             )
@@ -255,7 +255,7 @@ def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None)
     if not quiet:
         files = report.files
         print(
-            f"ankidigest: {files} file{'s' if files != 1 else ''} checked, "
+            f"ankidigest: {_n(files, 'file', 'files')} checked, "
             f"{len(report.problems)} problems, {len(report.skipped)} bold skipped",
             file=sys.stderr,
         )
@@ -279,3 +279,8 @@ def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
     except SystemExit as exc:
         return int(exc.code or EXIT_USAGE)
     return EXIT_USAGE
+
+
+def _n(count: int, one: str, many: str) -> str:
+    """'1 post', '2 posts'."""
+    return f"{count} {one if count == 1 else many}"
