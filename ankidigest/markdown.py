@@ -3,6 +3,8 @@
 mistune's AST carries no positions. We subclass its block parser so that every
 top-level token records where it starts (``_off``); the walker turns that into
 a line number for messages. Nested tokens inherit their block's position.
+Plain paragraphs (``**bold**`` and line breaks only) skip mistune's inline
+parser: ``fastinline.plain_tokens`` builds the same tokens directly.
 Plugins: ``==mark==``, ``~~strikethrough~~``, tables, footnotes, task lists and Obsidian
 ``[[wikilinks]]``
 (a ``wikilink`` token whose ``raw`` is the text shown).
@@ -22,6 +24,7 @@ from mistune.block_parser import BlockParser
 from mistune.core import BlockState
 from mistune.inline_parser import InlineParser
 
+from .fastinline import plain_tokens
 from .limits import TOO_NESTED, EmphasisBudget
 
 Token = dict[str, Any]
@@ -52,6 +55,9 @@ class _Inline(InlineParser):
     budget = EmphasisBudget()
 
     def __call__(self, s: str, env: Any) -> list[Token]:
+        plain = plain_tokens(s)
+        if plain is not None:
+            return plain
         if not self.budget.allows(s):
             return [{"type": "text", "raw": s, "_skip": TOO_NESTED}]
         tokens: list[Token] = super().__call__(s, env)
@@ -87,8 +93,8 @@ _MARKDOWN: mistune.Markdown | None = None
 _INLINE: _Inline | None = None
 
 
-def parse(text: str) -> list[Token]:
-    """Parse markdown into mistune's AST (a list of token dicts)."""
+def _parser() -> tuple[mistune.Markdown, _Inline]:
+    """The parser and its inline parser, set up on first use."""
     global _MARKDOWN, _INLINE
     if _MARKDOWN is None or _INLINE is None:
         from mistune.plugins.footnotes import footnotes
@@ -103,7 +109,20 @@ def parse(text: str) -> list[Token]:
             inline=_INLINE,
             plugins=[mark, strikethrough, table, footnotes, task_lists, _wikilink],
         )
-    _INLINE.budget = EmphasisBudget()
-    tokens = _MARKDOWN(text)
+    return _MARKDOWN, _INLINE
+
+
+def parse(text: str) -> list[Token]:
+    """Parse markdown into mistune's AST (a list of token dicts)."""
+    md, inline = _parser()
+    inline.budget = EmphasisBudget()
+    tokens = md(text)
     assert isinstance(tokens, list)
+    return tokens
+
+
+def mistune_inline(s: str) -> list[Token]:
+    """mistune's own inline tokens for ``s``, with our plugins (no fast path, no budget)."""
+    _, inline = _parser()
+    tokens: list[Token] = InlineParser.__call__(inline, s, {})
     return tokens

@@ -1,0 +1,141 @@
+"""The fast inline path gives mistune's tokens exactly, or declines.
+
+``fastinline.plain_tokens`` replaces mistune's inline parser for plain
+paragraphs; every test here compares it with mistune itself on the same text.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ankidigest import markdown
+from ankidigest.fastinline import plain_tokens
+from ankidigest.limits import emphasis_work
+
+from conftest import EXAMPLE, REPO
+
+FUZZ = int(os.environ.get("ANKIDIGEST_FUZZ", "0"))
+CHECKS = settings(
+    max_examples=FUZZ or 400,
+    deadline=None,
+    derandomize=not FUZZ,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+# Pieces around the edges of the subset: star runs, flanking characters of every
+# kind, line endings with and without trailing spaces, entities, syntax starters.
+PIECES = st.sampled_from(
+    [
+        "**", "*", "***", "****", "word", "A", "9", "é", "中文", "😀", " ", "  ", "\t",
+        "\u00a0", "\u3000", "\n", " \n", "  \n", "   \n", "\n  ", "\\\n", ".", ",", "!",
+        "?", "(", ")", '"', "“", "”", "'", "’", "-", "—", "&", "&amp;", "&#", "#", ";",
+        "_", "__", "[", "]", "<", ">", "~~", "==", "`", "\\", "\r", "\x00", "{{c1::", "}}",
+    ]
+)  # fmt: skip
+
+
+@CHECKS
+@given(st.lists(PIECES, max_size=14).map("".join))
+def test_fast_tokens_equal_mistune_or_decline(s: str) -> None:
+    fast = plain_tokens(s)
+    if fast is not None:
+        assert fast == markdown.mistune_inline(s)
+        assert emphasis_work(s) == 0  # skipping the emphasis budget changes nothing
+
+
+# Text around and inside "**" pairs from a small alphabet, so that every
+# arrangement of stars and flanking characters at the pair edges comes up.
+EDGE = st.text(alphabet="a9é .(\n*\t", max_size=3)
+
+
+@CHECKS
+@given(st.lists(st.tuples(EDGE, EDGE), min_size=1, max_size=4), EDGE)
+def test_pair_edges(pairs: list[tuple[str, str]], tail: str) -> None:
+    s = "".join(f"{outside}**{inside}**" for outside, inside in pairs) + tail
+    fast = plain_tokens(s)
+    if fast is not None:
+        assert fast == markdown.mistune_inline(s)
+        assert emphasis_work(s) == 0
+
+
+WORDS = st.sampled_from(["take", "over", "Kursk", "U.S.", "9", "é", "中"])
+GAPS = st.sampled_from([" ", ", ", ". ", " (", ") ", " “", "” ", "\n", "  \n", " - ", "! "])
+
+
+@CHECKS
+@given(st.lists(st.tuples(GAPS, WORDS, st.booleans()), min_size=1, max_size=8))
+def test_sentences_with_bold_words(parts: list[tuple[str, str, bool]]) -> None:
+    """Sentence-like text, mostly inside the subset: the fast path must agree."""
+    s = "".join(gap + (f"**{word}**" if bold else word) for gap, word, bold in parts)
+    fast = plain_tokens(s)
+    if fast is not None:
+        assert fast == markdown.mistune_inline(s)
+
+
+@pytest.mark.parametrize(
+    "s",
+    [
+        "The **word** is here.",
+        "**A** b",
+        "a\nb **c\nd** e",
+        "x  \ny",
+        "“**word**”!",
+        "a **b** **c** d",
+        "e&amp; **f**",
+        "**take over** (of) **9**",
+    ],
+)
+def test_plain_paragraphs_take_the_fast_path(s: str) -> None:
+    fast = plain_tokens(s)
+    assert fast is not None
+    assert fast == markdown.mistune_inline(s)
+
+
+@pytest.mark.parametrize(
+    "s",
+    [
+        "a*b*c",  # emphasis
+        "**a****b**",  # a run of four
+        "a**b**c",  # intraword: a closer that could also open
+        "** a**",  # an opener followed by a space
+        "**a **",  # a closer after a space
+        "**a**b",  # a closer followed by a letter
+        "**unclosed",
+        "[link](u) **b**",
+        "**b** `code`",
+        "x_y **b**",
+        "a\\\nb",
+    ],
+)
+def test_other_syntax_is_left_to_mistune(s: str) -> None:
+    assert plain_tokens(s) is None
+
+
+def _markdown_files() -> list[Path]:
+    files = [EXAMPLE, *sorted((REPO / "tests" / "cases").glob("*.md"))]
+    files += sorted((REPO / "benchmarks" / "heldout").rglob("*.md"))
+    return files
+
+
+def test_whole_documents_parse_the_same_without_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every bundled markdown file: the same AST with and without the fast path."""
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in _markdown_files()]
+    assert len(texts) > 20
+    fast = [markdown.parse(text) for text in texts]
+    monkeypatch.setattr(markdown, "plain_tokens", lambda s: None)
+    slow = [markdown.parse(text) for text in texts]
+    assert fast == slow
+
+
+def test_the_users_post_parses_the_same(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = corpus.read_text(encoding="utf-8")
+    fast = markdown.parse(text)
+    monkeypatch.setattr(markdown, "plain_tokens", lambda s: None)
+    assert fast == markdown.parse(text)
