@@ -19,6 +19,9 @@ The subset, and why each condition makes the result certain:
   flanking rules (which mistune 3 implements) an opener then can only open and
   a closer can only close, so each pair is one ``strong`` with nothing else
   between them;
+- or the whole text is one link, ``[plain text](url)``, as article headings
+  are: the text in the subset above, the URL of letters, digits and the URL
+  punctuation that needs no escaping (``escape_url`` leaves it as it is);
 - a line ending is a ``softbreak``, or a ``linebreak`` after two or more
   spaces, exactly as mistune's two rules consume it (`` *\\n\\s*``).
 
@@ -39,10 +42,13 @@ Token = dict[str, Any]
 # Characters that start any inline rule other than ``*`` and line breaks.
 _OTHER_SYNTAX = re.compile(r"[\\`_\[\]<~=]")
 _BREAK = re.compile(r"( *)\n\s*")
+_LINK = re.compile(r"\[([^\[\]\\`<~=\n]+)\]\(([A-Za-z0-9\-._~:/?#@!$+,;=%]+)\)")
 
 
 def plain_tokens(s: str) -> list[Token] | None:
     """mistune's inline tokens for ``s`` when ``s`` is in the plain subset, else None."""
+    if s.startswith("["):
+        return _link(s)
     if not s or _OTHER_SYNTAX.search(s):
         return None
     # Even pieces are text, odd pieces bold; a stray "*" in any piece means a run
@@ -88,3 +94,14 @@ def _add_text(tokens: list[Token], text: str) -> None:
         pos = m.end()
     if pos < len(text):
         tokens.append({"type": "text", "raw": text[pos:]})
+
+
+def _link(s: str) -> list[Token] | None:
+    """The tokens of ``[text](url)`` with plain text and a plain URL, else None."""
+    m = _LINK.fullmatch(s)
+    if m is None:
+        return None
+    children = plain_tokens(m.group(1))
+    if children is None:
+        return None
+    return [{"type": "link", "children": children, "attrs": {"url": m.group(2)}}]

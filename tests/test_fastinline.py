@@ -63,6 +63,18 @@ def test_pair_edges(pairs: list[tuple[str, str]], tail: str) -> None:
         assert emphasis_work(s) == 0
 
 
+URL = st.text(alphabet="az09-._~:/?#@!$&+,;=%()<> \"'\\*_[]", max_size=12)
+
+
+@CHECKS
+@given(st.lists(PIECES, max_size=6).map("".join), URL)
+def test_links(text: str, url: str) -> None:
+    s = f"[{text}]({url})"
+    fast = plain_tokens(s)
+    if fast is not None:
+        assert fast == markdown.mistune_inline(s)
+
+
 WORDS = st.sampled_from(["take", "over", "Kursk", "U.S.", "9", "é", "中"])
 GAPS = st.sampled_from([" ", ", ", ". ", " (", ") ", " “", "” ", "\n", "  \n", " - ", "! "])
 
@@ -88,6 +100,8 @@ def test_sentences_with_bold_words(parts: list[tuple[str, str, bool]]) -> None:
         "a **b** **c** d",
         "e&amp; **f**",
         "**take over** (of) **9**",
+        "[2024-10-16 Title words](https://apnews.com/article/x-0-1)",
+        "[a **b**](https://ex.com/a_b?x=1;y=2#top)",
     ],
 )
 def test_plain_paragraphs_take_the_fast_path(s: str) -> None:
@@ -110,6 +124,11 @@ def test_plain_paragraphs_take_the_fast_path(s: str) -> None:
         "**b** `code`",
         "x_y **b**",
         "a\\\nb",
+        "[a](b c)",
+        "[a](u) tail",
+        "[](u)",
+        "[a](http://ex.com/a_b(c))",
+        '[a](u "title")',
     ],
 )
 def test_other_syntax_is_left_to_mistune(s: str) -> None:
