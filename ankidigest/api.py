@@ -155,21 +155,35 @@ def load_prior(
 
 @dataclass(frozen=True)
 class ExportResult:
-    documents: tuple[Document, ...]
+    # From export(): a sequence that unpickles a cached post's Document only when asked
+    # for it (the counts below need none).
+    documents: Sequence[Document]
     notes: tuple[NoteSpec, ...]
     report: UpdateReport = field(default_factory=lambda: UpdateReport(None))
     warnings: tuple[str, ...] = ()
 
     @property
     def articles(self) -> int:
+        from .stage import Documents
+
+        if isinstance(self.documents, Documents):
+            return self.documents.articles
         return sum(d.articles for d in self.documents)
 
     @property
     def terms(self) -> int:
+        from .stage import Documents
+
+        if isinstance(self.documents, Documents):
+            return self.documents.terms
         return sum(d.term_count for d in self.documents)
 
     @property
     def skipped(self) -> int:
+        from .stage import Documents
+
+        if isinstance(self.documents, Documents):
+            return self.documents.skipped
         return sum(len(d.skips) for d in self.documents)
 
 
@@ -239,4 +253,4 @@ def export(
     if cache is not None:
         cache.prune_daily()
     warnings = (warning,) if warning else ()
-    return ExportResult(tuple(documents), tuple(notes), report, warnings)
+    return ExportResult(documents, tuple(notes), report, warnings)
