@@ -13,6 +13,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import threading
 import zipfile
 from collections.abc import Mapping
 from typing import NamedTuple
@@ -24,6 +25,7 @@ from .notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
 _HTML_TAG = re.compile(r"<[^>]*>")
+_UNZIP_PIECE = 1 << 23  # 8 MB
 # Fields that hold the same value for every note of an article or post.
 _REPEATED = frozenset(FIELD_INDEX[name] for name in ("Source", "URL", "Date", "Section", "Post"))
 
@@ -61,22 +63,77 @@ def read_prior(
     as those same strings, so the unchanged notes of a big export are not held
     twice in memory.
     """
-    try:
-        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as work:
-            names = archive.namelist()
-            name = next((n for n in ("collection.anki21", "collection.anki2") if n in names), "")
-            if not name:
-                raise InputError(path, "not an Anki package written by ankidigest (no collection)")
-            archive.extract(name, work)
-            return _read_collection(os.path.join(work, name), known)
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not an Anki package") from None
-    except (zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, KeyError) as exc:
-        raise InputError(path, f"not a readable Anki package ({exc})") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    with PriorPackage(path) as package:
+        return package.read(known)
+
+
+class PriorPackage:
+    """An earlier package, unzipped in a background thread from the moment it is made,
+    so that this happens while the posts are read; ``read()`` then reads its notes.
+
+    Use it as a context manager: leaving it waits for the thread and deletes the
+    unzipped copy. The thread only inflates and writes (zlib and file writes let other
+    threads run), in big pieces so it rarely needs the interpreter.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._work: tempfile.TemporaryDirectory[str] | None = None
+        self._db = ""
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._unzip, name="ankidigest-prior", daemon=True)
+        self._thread.start()
+
+    def _unzip(self) -> None:
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                self._work = tempfile.TemporaryDirectory(prefix="ankidigest-prior-")
+                names = archive.namelist()
+                name = next(
+                    (n for n in ("collection.anki21", "collection.anki2") if n in names), ""
+                )
+                if not name:
+                    raise InputError(
+                        self.path, "not an Anki package written by ankidigest (no collection)"
+                    )
+                db = os.path.join(self._work.name, name)
+                with archive.open(name) as src, open(db, "wb") as out:
+                    while piece := src.read(_UNZIP_PIECE):
+                        out.write(piece)
+                self._db = db
+        except BaseException as exc:  # raised by read(), in the caller's thread
+            self._error = exc
+
+    def read(self, known: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, PriorNote]:
+        """The notes, as ``read_prior`` returns them; InputError when unreadable."""
+        self._thread.join()
+        try:
+            if self._error is not None:
+                raise self._error
+            return _read_collection(self._db, known)
+        except InputError:
+            raise
+        except FileNotFoundError:
+            raise InputError(self.path, "no such file") from None
+        except IsADirectoryError:
+            raise InputError(self.path, "is a folder, not an Anki package") from None
+        except (zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, KeyError) as exc:
+            raise InputError(self.path, f"not a readable Anki package ({exc})") from None
+        except OSError as exc:
+            raise InputError(self.path, f"cannot read: {exc.strerror or exc}") from None
+        finally:
+            self._error = None  # no reference cycle through the traceback
+
+    def close(self) -> None:
+        self._thread.join()
+        if self._work is not None:
+            self._work.cleanup()
+
+    def __enter__(self) -> PriorPackage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _read_collection(
