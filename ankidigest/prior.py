@@ -171,15 +171,16 @@ def _read_collection(
         separators = len(FIELD_NAMES) - 1
         join = "\x1f".join
         clozes_in = _CLOZE.findall
+        make = tuple.__new__
         # Each note's first card's deck (the card with the lowest ord), looked up by
         # sqlite through the cards' nid index rather than one Python pass over the cards.
         rows = conn.execute(
-            "SELECT id, guid, mod, flds, tags, "
+            "SELECT guid, mod, flds, tags, "
             "(SELECT did FROM cards WHERE nid = notes.id ORDER BY ord LIMIT 1) "
             "FROM notes WHERE mid = ?",
             (MODEL_ID,),
         )
-        for _nid, guid, mod, flds, tags, did in rows:
+        for guid, mod, flds, tags, did in rows:
             new = new_fields.get(guid)
             if new is not None and flds == join(new) and flds.count("\x1f") == separators:
                 fields = new
@@ -203,7 +204,8 @@ def _read_collection(
             if tag_list is None:
                 tag_list = tag_lists[tags] = tuple(tags.split())
             deck = decks.get(did, "ankidigest") if did is not None else "ankidigest"
-            prior[guid] = PriorNote(guid, int(mod), fields, tag_list, deck, top)
+            # PriorNote(...) without its Python-level __new__: a fifth of this loop's time.
+            prior[guid] = make(PriorNote, (guid, int(mod), fields, tag_list, deck, top, False))
     finally:
         conn.close()
     return prior
