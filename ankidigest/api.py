@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from .build import BuildOptions
 from .errors import InputError, OutputError, UsageError
 from .model import Document, NoteSpec
+from .prior import PriorPackage
 from .update import PriorNote, UpdateReport, read_prior, reconcile
 from .walker import check_terms
 
@@ -129,8 +131,21 @@ def check_fields(
             )
 
 
+def prior_path(output: str, previous: str | None = None) -> str | None:
+    """Where the prior state is: ``previous`` if given, else ``output`` if it is an
+    existing .apkg, else None."""
+    if previous is not None:
+        return previous
+    if output != "-" and output_format(output) == ".apkg" and os.path.isfile(output):
+        return output
+    return None
+
+
 def load_prior(
-    output: str, previous: str | None = None, notes: Sequence[NoteSpec] = ()
+    output: str,
+    previous: str | None = None,
+    notes: Sequence[NoteSpec] = (),
+    package: PriorPackage | None = None,
 ) -> tuple[str | None, dict[str, PriorNote], str]:
     """The prior state: ``previous`` if given, else the .apkg at ``output`` if it exists.
 
@@ -138,38 +153,57 @@ def load_prior(
     is an InputError; an unreadable existing output only a warning, since -o already
     says to replace it (our own writes are atomic, so it is not a half-written export).
     ``notes``: the new notes; prior fields equal to theirs share their strings.
+    ``package``: that package, already being unzipped (see ``prior.PriorPackage``).
     """
-    path = previous
-    if path is None and output != "-" and output_format(output) == ".apkg":
-        path = output if os.path.isfile(output) else None
+    path = prior_path(output, previous)
     if path is None:
         return None, {}, ""
     known = {note.guid: note.fields for note in notes}
+
+    def read() -> dict[str, PriorNote]:
+        if package is not None and package.path == path:
+            return package.read(known)
+        return read_prior(path, known)
+
     if previous is not None:
-        return previous, read_prior(previous, known), ""
+        return previous, read(), ""
     try:
-        return output, read_prior(output, known), ""
+        return output, read(), ""
     except InputError as exc:
         return None, {}, f"{exc}; not used as the previous export, every note counts as new"
 
 
 @dataclass(frozen=True)
 class ExportResult:
-    documents: tuple[Document, ...]
+    # From export(): a sequence that unpickles a cached post's Document only when asked
+    # for it (the counts below need none).
+    documents: Sequence[Document]
     notes: tuple[NoteSpec, ...]
     report: UpdateReport = field(default_factory=lambda: UpdateReport(None))
     warnings: tuple[str, ...] = ()
 
     @property
     def articles(self) -> int:
+        from .stage import Documents
+
+        if isinstance(self.documents, Documents):
+            return self.documents.articles
         return sum(d.articles for d in self.documents)
 
     @property
     def terms(self) -> int:
+        from .stage import Documents
+
+        if isinstance(self.documents, Documents):
+            return self.documents.terms
         return sum(d.term_count for d in self.documents)
 
     @property
     def skipped(self) -> int:
+        from .stage import Documents
+
+        if isinstance(self.documents, Documents):
+            return self.documents.skipped
         return sum(len(d.skips) for d in self.documents)
 
 
@@ -213,7 +247,10 @@ def export(
         from .cache import PostCache
 
         cache = PostCache(cache_dir)
-    with paused_gc():
+    source = prior_path(output, previous)
+    # The prior package is unzipped in a thread while the posts are read.
+    package = PriorPackage(source) if source is not None else None
+    with paused_gc(), package or contextlib.nullcontext():
         documents, notes, checked = read_and_build(
             files,
             options,
@@ -225,9 +262,9 @@ def export(
         )
         if progress:
             progress("compare", 0, len(notes))
-        prior_path, prior, warning = load_prior(output, previous, notes)
+        used, prior, warning = load_prior(output, previous, notes, package)
         notes, report = reconcile(
-            notes, prior, prior_path=prior_path, group=options.group, mark_removed=mark_removed
+            notes, prior, prior_path=used, group=options.group, mark_removed=mark_removed
         )
         del prior
         if not dry_run:
@@ -239,4 +276,4 @@ def export(
     if cache is not None:
         cache.prune_daily()
     warnings = (warning,) if warning else ()
-    return ExportResult(tuple(documents), tuple(notes), report, warnings)
+    return ExportResult(documents, tuple(notes), report, warnings)

@@ -101,13 +101,17 @@ def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:
         "UPDATE col SET decks = ?, models = ?", (json.dumps(all_decks), json.dumps(models))
     )
     base = (max((n.mod for n in notes), default=NOTETYPE_MOD) or NOTETYPE_MOD) * 1000
-    card_rows: list[tuple[int | str, ...]] = []
+    card_rows: list[tuple[int, int, int, int, int, int]] = []
     retired: list[tuple[str, int]] = []
+    # The columns that are the same in every row are literals in the statement, so
+    # each row binds only what varies (the stored values are the same either way).
     cursor.executemany(
-        "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        f"INSERT INTO notes VALUES (?,?,{MODEL_ID},?,-1,?,?,?,?,0,'')",
         _note_rows(notes, base, decks, card_rows, retired),
     )
-    cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
+    cursor.executemany(
+        "INSERT INTO cards VALUES (?,?,?,?,?,-1,0,0,?,0,0,0,0,0,0,0,0,'')", card_rows
+    )
     cursor.execute("CREATE INDEX ix_cards_nid ON cards (nid)")  # built after the rows: faster
     # Our own table (Anki ignores it): cloze numbers a note no longer shows but once
     # used, so that a later export never gives a retired card's number to a new term.
@@ -119,42 +123,47 @@ def _note_rows(
     notes: Sequence[NoteSpec],
     base: int,
     decks: dict[str, int],
-    card_rows: list[tuple[int | str, ...]],
+    card_rows: list[tuple[int, int, int, int, int, int]],
     retired: list[tuple[str, int]],
 ) -> Iterator[tuple[int | str, ...]]:
-    """Yield one notes row per note; append its cards' rows to ``card_rows`` and
-    (guid, highest cloze number) to ``retired`` when a number is no longer shown."""
+    """Yield the varying columns of one notes row per note (id, guid, mod, tags, flds,
+    sfld, csum); append its cards' varying columns (id, nid, did, ord, mod, due) to
+    ``card_rows`` and (guid, highest cloze number) to ``retired`` when a number is no
+    longer shown."""
     card_id = base + len(notes)
     strip_tags = _TAG_RE.sub
     cloze_numbers = _CLOZE_NUMBER.findall
+    sha1 = hashlib.sha1
+    from_bytes = int.from_bytes
+    join = "\x1f".join
+    add_card = card_rows.append
     for index, note in enumerate(notes):
         note_id = base + index
         fields = note.fields
         text = fields[0]
         sort = fields[SORT_FIELD]
+        mod = note.mod
+        tags = note.tags
+        plain = strip_tags("", text) if "<" in text else text
         yield (
             note_id,
             note.guid,
-            MODEL_ID,
-            note.mod,
-            -1,
-            _tag_string(note.tags),
-            "\x1f".join(fields),
+            mod,
+            f" {' '.join(tags)} " if tags else "",
+            join(fields),
             strip_tags("", sort) if "<" in sort else sort,
-            _checksum(text),
-            0,
-            "",
+            # Anki's checksum: the first 4 bytes of SHA-1 of the first field, tags removed.
+            from_bytes(sha1(plain.encode("utf-8")).digest()[:4], "big"),
         )
         did = decks[note.deck]
-        mod = note.mod
         due = index + 1
-        numbers = sorted({int(n) for n in cloze_numbers(text)})
-        if note.cloze_max > max(numbers, default=0):
+        found = cloze_numbers(text)
+        # Most notes have one deletion: skip the set and the sort for them.
+        numbers = [int(found[0])] if len(found) == 1 else sorted({int(n) for n in found})
+        if note.cloze_max > (numbers[-1] if numbers else 0):
             retired.append((note.guid, note.cloze_max))
         for number in numbers:
-            card_rows.append(
-                (card_id, note_id, did, number - 1, mod, -1, 0, 0, due, 0, 0, 0, 0, 0, 0, 0, 0, "")
-            )
+            add_card((card_id, note_id, did, number - 1, mod, due))
             card_id += 1
 
 
@@ -167,12 +176,3 @@ def _record_removed(conn: sqlite3.Connection, kept: Sequence[NoteSpec]) -> None:
         (n.guid, n.mod, "\x1f".join(n.fields), " ".join(n.tags), n.deck, n.cloze_max) for n in kept
     )
     conn.executemany(f"INSERT INTO {REMOVED_TABLE} VALUES (?,?,?,?,?,?)", rows)
-
-
-def _tag_string(tags: Sequence[str]) -> str:
-    return f" {' '.join(tags)} " if tags else ""
-
-
-def _checksum(first_field: str) -> int:
-    plain = _TAG_RE.sub("", first_field) if "<" in first_field else first_field
-    return int.from_bytes(hashlib.sha1(plain.encode("utf-8")).digest()[:4], "big")

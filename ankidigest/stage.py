@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Sequence
-from typing import Any
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from operator import attrgetter
+from typing import Any, NamedTuple, overload
 
 from .build import DEFAULT_PARENT_DECK, BuildOptions, build_notes, check_unique
 from .cache import PostCache, entry_key, pack, unpack
@@ -34,11 +36,97 @@ from .parallel import (
 from .sanitize import fields_safe
 
 Progress = Callable[[str, int, int], None]
-# What one post gives: its Document, its notes built alone, its occurrence scopes and
-# whether every field of its notes passed the markup check (sanitize.fields_safe).
-Result = tuple[Document, list[NoteSpec], frozenset[str], bool]
 # id -> fields tuple of the notes that passed it (the tuple is held, so its id is not reused)
 Checked = dict[int, tuple[str, ...]]
+# (articles, terms, skips) of a Document: what a summary line needs without the Document.
+Counts = tuple[int, int, int]
+_NOTE_FIELDS = tuple(f.name for f in dataclasses.fields(NoteSpec))
+_note_values = attrgetter(*_NOTE_FIELDS)
+
+
+class Result(NamedTuple):
+    """What one post gives: its Document (or its pickle, decoded only when asked for), the
+    Document's counts, its notes built alone, its occurrence scopes and whether every field
+    of its notes passed the markup check (sanitize.fields_safe)."""
+
+    document: Document | bytes
+    counts: Counts
+    notes: list[NoteSpec]
+    scopes: frozenset[str]
+    safe: bool
+
+
+# A Result as a cache entry holds it and a worker sends it: only bytes, ints, strings and
+# tuples (no class is named in the pickle, so it loads fast): the Document pickled apart,
+# and each note as the tuple of its values in NoteSpec's field order.
+Entry = tuple[bytes, Counts, list[tuple[Any, ...]], frozenset[str], bool]
+
+
+def _counts(doc: Document) -> Counts:
+    return doc.articles, doc.term_count, len(doc.skips)
+
+
+def to_entry(result: Result) -> Entry:
+    doc = result.document
+    blob = doc if isinstance(doc, bytes) else pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
+    rows = [_note_values(note) for note in result.notes]
+    return blob, result.counts, rows, result.scopes, result.safe
+
+
+def from_entry(entry: Any) -> Result | None:
+    """The Result an entry holds, or None when it is not an entry of this shape."""
+    if not (isinstance(entry, tuple) and len(entry) == 5):
+        return None
+    blob, counts, rows, scopes, safe = entry
+    if not (
+        isinstance(blob, bytes)
+        and isinstance(counts, tuple)
+        and isinstance(rows, list)
+        and isinstance(scopes, frozenset)
+        and isinstance(safe, bool)
+        and all(isinstance(row, tuple) and len(row) == len(_NOTE_FIELDS) for row in rows)
+    ):
+        return None
+    return Result(blob, counts, [_note(row) for row in rows], scopes, safe)
+
+
+def _note(row: tuple[Any, ...]) -> NoteSpec:
+    # What pickle itself does for a dataclass: a bare instance and its attribute dict,
+    # without the 15 object.__setattr__ calls of the frozen __init__ (a third of the
+    # time of loading a cached post). tests/test_scale.py checks it equals NoteSpec(*row).
+    note: NoteSpec = object.__new__(NoteSpec)
+    note.__dict__.update(zip(_NOTE_FIELDS, row, strict=True))
+    return note
+
+
+class Documents(Sequence[Document]):
+    """The posts' Documents in file order; a cached or worker-built one is unpickled the
+    first time it is asked for. ``articles``, ``terms`` and ``skipped`` need none of them."""
+
+    def __init__(self, results: Sequence[Result]) -> None:
+        self._items: list[Document | bytes] = [r.document for r in results]
+        self.articles = sum(r.counts[0] for r in results)
+        self.terms = sum(r.counts[1] for r in results)
+        self.skipped = sum(r.counts[2] for r in results)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Document: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Document]: ...
+    def __getitem__(self, index: int | slice) -> Document | list[Document]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        item = self._items[index]
+        if isinstance(item, bytes):
+            item = self._items[index] = pickle.loads(item)
+        return item
+
+    def __iter__(self) -> Iterator[Document]:
+        for i in range(len(self._items)):
+            yield self[i]
 
 
 def standalone_options(options: BuildOptions, several: bool) -> BuildOptions:
@@ -57,7 +145,7 @@ def read_and_build(
     jobs: int | None = None,
     cache: PostCache | None = None,
     progress: Progress | None = None,
-) -> tuple[list[Document], list[NoteSpec], Checked]:
+) -> tuple[Documents, list[NoteSpec], Checked]:
     """Walk and build ``files``: the same Documents and notes as reading them one by
     one and calling ``build_notes`` on them all, and the fields already checked."""
     alone = standalone_options(options, len(files) > 1)
@@ -92,21 +180,21 @@ def read_and_build(
             errors[i] = error
         raise_first(errors)
         found = [r for r in results if r is not None]
-        documents = [doc for doc, _, _, _ in found]
+        documents = Documents(found)
         seen: set[str] = set()
         shared = False
-        for _, _, scopes, _ in found:
-            shared = shared or not seen.isdisjoint(scopes)
-            seen |= scopes
+        for r in found:
+            shared = shared or not seen.isdisjoint(r.scopes)
+            seen |= r.scopes
         checked: Checked = {}
         if shared:
-            notes = build_notes(documents, options)
+            notes = build_notes(list(documents), options)
         else:
-            notes = [note for _, built, _, _ in found for note in built]
+            notes = [note for r in found for note in r.notes]
             check_unique(notes)
-            for _, built, _, safe in found:
-                if safe:
-                    checked.update((id(note.fields), note.fields) for note in built)
+            for r in found:
+                if r.safe:
+                    checked.update((id(note.fields), note.fields) for note in r.notes)
     return documents, notes, checked
 
 
@@ -123,18 +211,7 @@ def _lookup(
     except AnkidigestError:
         return None  # the walk reports it, in file order
     hit = cache.load(entry_key(text, path, mtime, settings))
-    return hit if _is_result(hit) else None
-
-
-def _is_result(value: Any) -> bool:
-    return (
-        isinstance(value, tuple)
-        and len(value) == 4
-        and isinstance(value[0], Document)
-        and isinstance(value[1], list)
-        and isinstance(value[2], frozenset)
-        and isinstance(value[3], bool)
-    )
+    return None if hit is None else from_entry(hit)
 
 
 def _mtime(path: str) -> int:
@@ -166,7 +243,8 @@ def _here(job: Job) -> Outcome:
 
 def _decode(reply: Reply) -> Outcome:
     if reply[0] == "ok":
-        result: Result = unpack(reply[1])
+        result = from_entry(unpack(reply[1]))
+        assert result is not None  # our own worker made it
         return result, None
     return None, rebuild_error(reply)
 
@@ -207,11 +285,11 @@ def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
         if where not in memo:
             memo[where] = article_scope(s.article, path, s.section)
     safe = all(fields_safe(note.fields) for note in notes)
-    result = (doc, notes, frozenset(memo.values()), safe)
+    result = Result(doc, _counts(doc), notes, frozenset(memo.values()), safe)
     blob = None
     if folder is not None:
         key = entry_key(text, path, mtime, settings)
-        blob = pack(key, result)
+        blob = pack(key, to_entry(result))
         PostCache(folder).store(key, blob)
     return (result, None), blob
 
@@ -225,7 +303,8 @@ def _in_worker(jobs: list[Job]) -> list[Reply]:
             if error is not None:
                 replies.append(error_reply(error))
             else:
-                replies.append(("ok", blob if blob is not None else pack("", result)))
+                assert result is not None
+                replies.append(("ok", blob if blob is not None else pack("", to_entry(result))))
     return replies
 
 

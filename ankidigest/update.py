@@ -77,7 +77,9 @@ def reconcile(
         before = prior.get(note.guid)
         if before is None:
             new.append(note)
-        elif before.fields == note.fields and sorted(before.tags) == sorted(note.tags):
+        elif before.fields == note.fields and (
+            before.tags == note.tags or sorted(before.tags) == sorted(note.tags)
+        ):
             top = max(note.cloze_max, before.cloze_max)
             if note.mod != before.mod or note.cloze_max != top:  # else keep the same object
                 note = replace(note, mod=before.mod, cloze_max=top)
