@@ -17,7 +17,9 @@ alternating the commands round after round (medians are reported):
   one changed  one post edited (a word added to a sentence), then the same command
 
 Peak RSS is the largest single process (the parent or a parsing worker, from
-wait4) and, sampled every 20 ms from /proc, all of them together.
+wait4) and, sampled every 20 ms from /proc, all of them together. The corpus and
+genanki's inputs are made in a child process, so that this process stays small:
+Linux passes a parent's peak RSS on to the children it starts.
 """
 
 from __future__ import annotations
@@ -126,13 +128,28 @@ def prepare_notes(posts: str, notes_file: str) -> None:
         pickle.dump(rows, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def prepare_child(posts: str, terms: str, seed: str, notes_file: str) -> None:
+    """In a child process: write the corpus and genanki's inputs; pickle the corpus info.
+
+    A child, because Linux hands a process's peak RSS on to the children it starts
+    (ru_maxrss survives fork and exec): a benchmark process that had built 100,000
+    notes itself would make every command it times look that big.
+    """
+    info = corpus.generate(posts, int(terms), int(seed))
+    prepare_notes(posts, notes_file)
+    with open(notes_file + ".info", "wb") as fh:
+        pickle.dump(info, fh)
+
+
 class Bench:
     def __init__(self, work: str, terms: int, seed: int) -> None:
         self.work = work
         self.posts = os.path.join(work, f"posts-{terms}")
-        self.info = corpus.generate(self.posts, terms, seed)
         self.notes_file = os.path.join(work, f"notes-{terms}.pickle")
-        prepare_notes(self.posts, self.notes_file)
+        cmd = [sys.executable, __file__, "--prepare-child", self.posts, str(terms), str(seed)]
+        subprocess.run([*cmd, self.notes_file], check=True)
+        with open(self.notes_file + ".info", "rb") as fh:
+            self.info: corpus.Corpus = pickle.load(fh)
         self.out = os.path.join(work, f"out-{terms}.apkg")
         self.genanki_out = os.path.join(work, f"genanki-{terms}.apkg")
         self.edits = 0
@@ -202,17 +219,21 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of every command")
     parser.add_argument("--work", help="folder for the corpus and outputs (default: a temp dir)")
     parser.add_argument("--genanki-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--prepare-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.genanki_child:
         genanki_child(*args.genanki_child)
         return 0
+    if args.prepare_child:
+        prepare_child(*args.prepare_child)
+        return 0
 
     work = args.work or tempfile.mkdtemp(prefix="ankidigest-bench-")
     os.makedirs(work, exist_ok=True)
-    import ankidigest
+    from importlib.metadata import version
 
     print(
-        f"ankidigest {ankidigest.__version__}, Python {sys.version.split()[0]}, "
+        f"ankidigest {version('ankidigest')}, Python {sys.version.split()[0]}, "
         f"{os.cpu_count()} cores, seed {args.seed}, {args.rounds} rounds (medians), "
         f"load average before: {os.getloadavg()[0]:.2f}"
     )
