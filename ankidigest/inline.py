@@ -139,10 +139,13 @@ class _Builder:
 
     def finish(self) -> Flat:
         text = "".join(self.parts)
-        chars = list(text)
-        for pos in line_breaks(text, self.softbreaks, self.flat.bold, self.flat.links):
-            chars[pos] = "\n"
-        self.flat.text = "".join(chars)
+        breaks = line_breaks(text, self.softbreaks, self.flat.bold, self.flat.links)
+        if breaks:
+            chars = list(text)
+            for pos in breaks:
+                chars[pos] = "\n"
+            text = "".join(chars)
+        self.flat.text = text
         self.flat.bold.sort()
         self.flat.marks.sort()
         return self.flat

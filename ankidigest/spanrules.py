@@ -33,6 +33,11 @@ _META = re.compile(
 )
 _META_WORD = re.compile(r"\b(?:word|phrase|term|expression|idiom|does|did)\s+[\"'“‘]?$", re.I)
 _META_AFTER = re.compile(r"^[\"'”’]?\s+(?:mean|means|meant|stand for|stands for)\b", re.I)
+# Speed: _META and _META_WORD only match text ending in one of these words (then white
+# space and an optional quote), so most spans skip both searches; see _may_be_meta.
+_META_ENDS = ("of", "say", "spell", "pronounce", "use", "word", "phrase", "term", "expression")
+_META_ENDS += ("idiom", "does", "did")
+_QUOTES = "\"'“‘"
 _BRACKETED = re.compile(r"/[^/\n]*/|\[[^\]\n]*\]|\([^)\n]*\)|（[^）\n]*）")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _CJK_WORDS = re.compile(r"[\u3040-\u9fff\uac00-\ud7af]{2,}")
@@ -64,6 +69,24 @@ def containing(ranges: list[tuple[int, int]], offset: int) -> tuple[int, int] | 
 def _part_of(parts: list[Part], offset: int) -> Part:
     i = bisect_right(parts, offset, key=lambda p: p.start) - 1
     return parts[max(i, 0)]
+
+
+def _may_be_meta(before: str) -> bool:
+    """False only when neither _META nor _META_WORD can match ``before``: both end in one
+    of _META_ENDS, white space, an optional quote and the end (or a last "\\n").
+
+    Why not just search: this runs for every span and the searches try each of up to 80
+    offsets. A last word with a non-ASCII letter is left to the searches, since re.I
+    matches "s" to "ſ" and "k" to the Kelvin sign.
+    """
+    tail = before.rstrip()
+    if tail[-1:] in _QUOTES:
+        tail = tail[:-1].rstrip()
+    i = len(tail)
+    while i > 0 and tail[i - 1].isalpha():
+        i -= 1
+    last = tail[i:]
+    return not last.isascii() or last.lower().endswith(_META_ENDS)
 
 
 def ends_sentence(text: str) -> bool:
@@ -100,8 +123,9 @@ def term_reason(
     ].strip(STRIP):
         return WHOLE_SENTENCE
     before = text[max(sentence[0], span[0] - 80) : span[0]]
-    if _META.search(before) or (
-        _META_WORD.search(before) and _META_AFTER.match(text[span[1] : sentence[1]])
+    if _may_be_meta(before) and (
+        _META.search(before)
+        or (_META_WORD.search(before) and _META_AFTER.match(text[span[1] : sentence[1]]))
     ):
         return META
     if sentence not in lists:
