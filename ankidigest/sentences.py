@@ -90,6 +90,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
+    if "\n" not in text:
+        return [(0, len(text))]
     out = []
     pos = 0
     for part in text.split("\n"):

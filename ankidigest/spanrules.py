@@ -35,8 +35,7 @@ _META_WORD = re.compile(r"\b(?:word|phrase|term|expression|idiom|does|did)\s+[\"
 _META_AFTER = re.compile(r"^[\"'”’]?\s+(?:mean|means|meant|stand for|stands for)\b", re.I)
 # Speed: _META and _META_WORD only match text ending in one of these words (then white
 # space and an optional quote), so most spans skip both searches; see _may_be_meta.
-_META_ENDS = ("of", "say", "spell", "pronounce", "use", "word", "phrase", "term", "expression")
-_META_ENDS += ("idiom", "does", "did")
+_META_ENDS = tuple("of say spell pronounce use word phrase term expression idiom does did".split())
 _QUOTES = "\"'“‘"
 _BRACKETED = re.compile(r"/[^/\n]*/|\[[^\]\n]*\]|\([^)\n]*\)|（[^）\n]*）")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -76,17 +75,18 @@ def _may_be_meta(before: str) -> bool:
     of _META_ENDS, white space, an optional quote and the end (or a last "\\n").
 
     Why not just search: this runs for every span and the searches try each of up to 80
-    offsets. A last word with a non-ASCII letter is left to the searches, since re.I
+    offsets. A tail with a non-ASCII character is left to the searches, since re.I
     matches "s" to "ſ" and "k" to the Kelvin sign.
     """
     tail = before.rstrip()
     if tail[-1:] in _QUOTES:
         tail = tail[:-1].rstrip()
-    i = len(tail)
-    while i > 0 and tail[i - 1].isalpha():
-        i -= 1
-    last = tail[i:]
+    last = tail[-10:]  # the longest word of _META_ENDS ("expression") fits
     return not last.isascii() or last.lower().endswith(_META_ENDS)
+
+
+def _has_pattern_mark(word: str) -> bool:
+    return "..." in word or "…" in word or "+" in word or "~" in word
 
 
 def ends_sentence(text: str) -> bool:
@@ -102,16 +102,17 @@ def term_reason(
     lists: dict[tuple[int, int], bool],
 ) -> str | None:
     word = text[span[0] : span[1]]
-    if not any(ch.isalnum() for ch in word):
-        return EMPTY
-    if not any(ch.isalpha() for ch in word):
-        return NO_WORD
+    if not word[:1].isalpha():  # (a word opening with a letter passes both tests)
+        if not any(ch.isalnum() for ch in word):
+            return EMPTY
+        if not any(ch.isalpha() for ch in word):
+            return NO_WORD
     if word.rstrip().endswith((":", "：")):
         return LABEL
     tokens = word.lower().replace("/", " ").split()
     if len(tokens) == 1 and (tokens[0].strip(STRIP) in _EMPHASIS or tokens[0].isdigit()):
         return EMPHASIS
-    if any(t in _PATTERN_WORDS for t in tokens) or any(c in word for c in ("...", "…", "+", "~")):
+    if not _PATTERN_WORDS.isdisjoint(tokens) or _has_pattern_mark(word):
         return PATTERN
     sentence = containing(sentences, span[0])
     if sentence is None:

@@ -37,13 +37,19 @@ class Part:
 
 def latin_share(text: str) -> float:
     """Share of Latin letters among the letters of ``text`` (1.0 when it has none)."""
-    other = 0
-    for run in _HIGH_WORD.findall(text):  # runs holding every letter from U+0370 on
-        other += len(run) if run.isalpha() else sum(1 for ch in run if ch.isalpha())
+    other = _other_letters(text)
     if not other:
         return 1.0  # no "other" letter: the share is 1.0 whatever the Latin count
     latin = len(_LATIN_LETTER.findall(text))
     return latin / (latin + other)
+
+
+def _other_letters(text: str) -> int:
+    """How many letters from U+0370 on ``text`` holds."""
+    other = 0
+    for run in _HIGH_WORD.findall(text):  # runs holding every letter from U+0370 on
+        other += len(run) if run.isalpha() else sum(1 for ch in run if ch.isalpha())
+    return other
 
 
 def is_foreign(text: str) -> bool:
@@ -61,7 +67,9 @@ def split_parts(text: str) -> list[Part]:
         pos = end + 1
         if not line.strip():
             continue
-        if line.isascii():  # no letter of another script, nothing glued: all English
+        if line.isascii() or not _other_letters(line):
+            # No letter of another script: not foreign, and nothing glued (a glued
+            # translation is foreign, so it holds one).
             parts.append(Part(start, end, False))
             last_english = len(parts) - 1
             continue
