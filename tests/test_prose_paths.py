@@ -11,11 +11,13 @@ from __future__ import annotations
 import html
 import os
 import re
+from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ankidigest import classify, linebreaks, sentences, spanrules, translation, walker
+from ankidigest import classify, linebreaks, lookup, sentences, spanrules, translation, walker
 from ankidigest.reasons import (
     CLAUSE,
     CROSSES,
@@ -315,3 +317,31 @@ def _after_mark_slow(source: str, at: int, begin: int) -> bool:
 def test_after_mark_equals_the_loop_over_marks(source: str, begin: int) -> None:
     for at in range(len(source) + 1):
         assert walker._after_mark(source, at, begin) == _after_mark_slow(source, at, begin)
+
+
+# -- lookup ----------------------------------------------------------------------
+
+
+def _is_lookup_slow(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    where = (parts.netloc.lower().removeprefix("www.") + parts.path.lower()).lstrip("/")
+    return any(where.startswith(h) or ("." + h) in "." + where for h in lookup.LOOKUP_HOSTS)
+
+
+URL_PIECES = st.sampled_from(
+    ["https://", "http://", "www.", "WWW.", "m.", "/", ".", "youglish.com", "YouGlish.COM",
+     "bing.com/dict", "cn.bing.com/dict", "bing.com", "/dict", "translate.google.", "com",
+     "notyouglish.com", "dictionary.com", "x", "?q=", "#", " ", "中文", "ſ", "\u212a"]
+)  # fmt: skip
+
+
+@CHECKS
+@given(st.lists(st.one_of(URL_PIECES, st.text(max_size=3)), max_size=12).map("".join))
+def test_lookup_hosts_search_equals_the_loop(url: str) -> None:
+    try:
+        slow = _is_lookup_slow(url)
+    except ValueError:  # urlsplit refuses some netlocs: so must the fast path
+        with pytest.raises(ValueError):
+            lookup.is_lookup(url)
+        return
+    assert lookup.is_lookup(url) == slow
