@@ -54,6 +54,9 @@ _EMPHASIS = frozenset(
 )
 
 
+_INF = float("inf")
+
+
 def within(spans: list[tuple[int, int]], part: Part) -> list[tuple[int, int]]:
     """The (sorted) spans starting inside ``part``."""
     return spans[bisect_left(spans, (part.start, -1)) : bisect_left(spans, (part.end, -1))]
@@ -61,7 +64,7 @@ def within(spans: list[tuple[int, int]], part: Part) -> list[tuple[int, int]]:
 
 def containing(ranges: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
     """The range of sorted, disjoint ``ranges`` holding ``offset``."""
-    i = bisect_right(ranges, (offset, float("inf"))) - 1
+    i = bisect_right(ranges, (offset, _INF)) - 1
     return ranges[i] if i >= 0 and ranges[i][0] <= offset < ranges[i][1] else None
 
 
@@ -135,6 +138,8 @@ def term_reason(
         return WORD_LIST
     if _fragment(text, sentence):
         return FRAGMENT
+    if len(word) < 9:  # (five words need five letters and four characters between them)
+        return None
     n_term = len(WORD.findall(word))
     if n_term < 5:
         return None
@@ -161,8 +166,10 @@ def trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
 
 def _fragment(text: str, sentence: tuple[int, int]) -> bool:
     """ "make a **decision**", "**heavy** rain / **strong** wind": no capital, no full stop."""
+    if sentence[1] - sentence[0] > 60:
+        return False
     words = text[sentence[0] : sentence[1]]
-    if len(words) > 60 or ends_sentence(words) or not words[:1].islower():
+    if ends_sentence(words) or not words[:1].islower():
         return False
     return len(WORD.findall(words)) <= 5
 
