@@ -24,8 +24,10 @@ _MISC = frozenset(
     cf al viz ca""".split()
 )
 
+# The lookahead changes no match (both branches start with one of its characters) but
+# lets re skip to the next candidate character instead of trying both branches at each.
 _END = re.compile(
-    r"""(?P<punct>[.!?…]+|[。！？]+)(?P<close>["'”’»)\]」』）]*)(?P<space>\s*)""",
+    r"""(?=[.!?…。！？])(?P<punct>[.!?…]+|[。！？]+)(?P<close>["'”’»)\]」』）]*)(?P<space>\s*)""",
 )
 
 
