@@ -291,10 +291,11 @@ class _Walk:
         if not found.kept:
             return
         made_here: dict[tuple[int, int], _Pending] = {}
-        self.previous = (sorted(found.sentences), made_here)
+        ordered = sorted(found.sentences)  # one list: _group and translate_previous only read it
+        self.previous = (ordered, made_here)
         paragraph = Paragraph(text=text, bold=tuple(found.kept), line=line)
         section = tuple(title for _, title in self.sections)
-        for s_start, s_end, inside in _group(sorted(found.sentences), found.kept):
+        for s_start, s_end, inside in _group(ordered, found.kept):
             article = self.article or self.link_article
             own = sources.for_offset(s_start)
             if own is not None:
