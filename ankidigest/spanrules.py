@@ -69,6 +69,8 @@ def containing(ranges: list[tuple[int, int]], offset: int) -> tuple[int, int] | 
 
 
 def _part_of(parts: list[Part], offset: int) -> Part:
+    if len(parts) == 1:  # most paragraphs: what the search below would give
+        return parts[0]
     i = bisect_right(parts, offset, key=lambda p: p.start) - 1
     return parts[max(i, 0)]
 
