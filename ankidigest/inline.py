@@ -53,7 +53,10 @@ def flatten_block(children: Iterable[Token]) -> Flat:
                 b.close(item[0])
             continue
         kind = item["type"]
-        if kind in ("strong", "mark"):
+        if kind == "text":  # the most common token first
+            raw = item.get("raw", "")
+            b.add(html.unescape(raw) if "&" in raw else raw)  # (no "&": nothing to decode)
+        elif kind in ("strong", "mark"):
             name = "bold" if kind == "strong" else "mark"
             b.open(name, malformed=bool(item.get("_malformed")))
             stack.append((name, 0))
@@ -74,9 +77,8 @@ def flatten_block(children: Iterable[Token]) -> Flat:
             b.add(" ")
         elif kind == "linebreak":
             b.add("\n")
-        elif kind in ("text", "codespan", "wikilink"):
-            raw = item.get("raw", "")
-            b.add(html.unescape(raw) if kind == "text" else raw)
+        elif kind in ("codespan", "wikilink"):
+            b.add(item.get("raw", ""))
         elif "children" in item:
             stack.extend(reversed(_repair(item["children"])))
         else:
@@ -139,10 +141,13 @@ class _Builder:
 
     def finish(self) -> Flat:
         text = "".join(self.parts)
-        chars = list(text)
-        for pos in line_breaks(text, self.softbreaks, self.flat.bold, self.flat.links):
-            chars[pos] = "\n"
-        self.flat.text = "".join(chars)
+        breaks = line_breaks(text, self.softbreaks, self.flat.bold, self.flat.links)
+        if breaks:
+            chars = list(text)
+            for pos in breaks:
+                chars[pos] = "\n"
+            text = "".join(chars)
+        self.flat.text = text
         self.flat.bold.sort()
         self.flat.marks.sort()
         return self.flat

@@ -20,6 +20,8 @@ def line_breaks(
     text: str, softbreaks: list[int], bold: list[Span], links: list[tuple[int, int, str]]
 ) -> list[int]:
     """The soft breaks (offsets of the " " standing for them) that end a line."""
+    if not softbreaks:
+        return []
     if _one_per_line(text, softbreaks):
         return list(softbreaks)
     labels = {s for s, e in bold if _is_label(text, e) or _is_entry(text, e)}
@@ -40,6 +42,7 @@ def line_breaks(
 
 _ENDS_LINE = re.compile(r"""[.!?…。！？:：;；][\"'”’»)\]」』）*]*$""")
 _SENTENCE_END = re.compile(r"""[.!?…][\"'”’»)\]」』）*]*$""")
+_ENTRY = re.compile(r"\s+[–—-]\s|\s*[=＝]")
 _STARTS_LINE = re.compile(r"""^["'“‘«(\[（【「]?[A-Z0-9\u00c0-\u00de]""")
 
 
@@ -88,7 +91,7 @@ def _one_per_line(text: str, breaks: list[int]) -> bool:
 
 def _is_entry(text: str, end: int) -> bool:
     """Whether the bold span ending at ``end`` is followed by a gloss: "**nod off** – ..."."""
-    return bool(re.match(r"\s+[–—-]\s|\s*[=＝]", text[end : end + 4]))
+    return bool(_ENTRY.match(text, end, end + 4))
 
 
 def _is_label(text: str, end: int) -> bool:

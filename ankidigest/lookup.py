@@ -37,6 +37,8 @@ LOOKUP_HOSTS = (
     "howjsay.com",
     "macmillandictionary.com",
 )
+# Speed: one search for all the hosts, not a loop over them (each link, each heading).
+_HOSTS = re.compile("|".join(re.escape("." + host) for host in LOOKUP_HOSTS))
 _LOOKUP_LABEL = re.compile(
     r"youglish|cambridge|bing|dict|oxford|longman|collins|merriam|webster|wiktionary|"
     r"youdao|forvo|pronunc|listen|audio|usage|example|translate|deepl|词典|发音|例句|查",
@@ -48,7 +50,8 @@ def is_lookup(url: str) -> bool:
     """True when ``url`` points at a dictionary, pronunciation or usage-search site."""
     parts = urlsplit(url.strip())
     where = (parts.netloc.lower().removeprefix("www.") + parts.path.lower()).lstrip("/")
-    return any(where.startswith(h) or ("." + h) in "." + where for h in LOOKUP_HOSTS)
+    # A host at the start or after a dot: "." + host inside "." + where.
+    return _HOSTS.search("." + where) is not None
 
 
 def droppable(url: str, label: str) -> bool:

@@ -24,19 +24,31 @@ _MISC = frozenset(
     cf al viz ca""".split()
 )
 
+# The lookahead changes no match (both branches start with one of its characters) but
+# lets re skip to the next candidate character instead of trying both branches at each.
 _END = re.compile(
-    r"""(?P<punct>[.!?…]+|[。！？]+)(?P<close>["'”’»)\]」』）]*)(?P<space>\s*)""",
+    r"""(?=[.!?…。！？])(?P<punct>[.!?…]+|[。！？]+)(?P<close>["'”’»)\]」』）]*)(?P<space>\s*)""",
 )
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
-_LOWER_START = re.compile(r"[a-z]")
+
+
+def _word_before(text: str, dot: int) -> str:
+    """The run of word characters and dots just before ``text[dot]``, at most 64 long
+    (bounded: no quadratic scan): what ``re.search(r"([\\w.]+)$", text, dot - 64, dot)``
+    finds, including its "$" also matching before a "\\n" ending the searched text.
+    A loop back from the dot, since the search tried each of the 64 offsets."""
+    low = max(0, dot - 64)
+    end = dot - 1 if dot > low and text[dot - 1] == "\n" else dot
+    start = end
+    while start > low and (text[start - 1].isalnum() or text[start - 1] in "_."):
+        start -= 1  # str.isalnum is the "\\w" of re, but for "_"
+    return text[start:end]
 
 
 def _is_abbreviation(text: str, dot: int, following: str) -> bool:
     """True when the '.' at index ``dot`` belongs to an abbreviation."""
-    m = _WORD_BEFORE.search(text, max(0, dot - 64), dot)  # bounded: no quadratic scan
-    if not m:
+    word = _word_before(text, dot)
+    if not word:
         return False
-    word = m.group(1)
     bare = word.rstrip(".").lower()
     if "." in word.strip("."):  # U.S., e.g., a.m.: dotted acronyms
         return True
@@ -57,17 +69,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for line_start, line_end in _lines(text):
         start = line_start
         for m in _END.finditer(text, line_start, line_end):
-            end = m.end("close")
+            punct, _, space = m.groups()
             nxt = m.end()
-            cjk = m.group("punct")[0] in "。！？"
-            if not cjk:
-                if not m.group("space") and nxt < line_end:
-                    continue  # 3.5, U.S.-led, "word.Word": no break without space
-                following = text[nxt:line_end]
-                if following and _LOWER_START.match(following):
+            if punct[0] not in "。！？":  # CJK full stops always end a sentence
+                if nxt < line_end:
+                    if not space:
+                        continue  # 3.5, U.S.-led, "word.Word": no break without space
+                    following = text[nxt]  # the rules below read only its first character
+                    if "a" <= following <= "z":
+                        continue
+                else:
+                    following = ""
+                if punct == "." and _is_abbreviation(text, m.start(), following):
                     continue
-                if m.group("punct") == "." and _is_abbreviation(text, m.start("punct"), following):
-                    continue
+            end = m.end(2)
             _add(spans, text, start, end)
             start = nxt
         _add(spans, text, start, line_end)
@@ -77,6 +92,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
+    if "\n" not in text:
+        return [(0, len(text))]
     out = []
     pos = 0
     for part in text.split("\n"):

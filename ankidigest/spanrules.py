@@ -33,6 +33,10 @@ _META = re.compile(
 )
 _META_WORD = re.compile(r"\b(?:word|phrase|term|expression|idiom|does|did)\s+[\"'“‘]?$", re.I)
 _META_AFTER = re.compile(r"^[\"'”’]?\s+(?:mean|means|meant|stand for|stands for)\b", re.I)
+# Speed: _META and _META_WORD only match text ending in one of these words (then white
+# space and an optional quote), so most spans skip both searches; see _may_be_meta.
+_META_ENDS = tuple("of say spell pronounce use word phrase term expression idiom does did".split())
+_QUOTES = "\"'“‘"
 _BRACKETED = re.compile(r"/[^/\n]*/|\[[^\]\n]*\]|\([^)\n]*\)|（[^）\n]*）")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _CJK_WORDS = re.compile(r"[\u3040-\u9fff\uac00-\ud7af]{2,}")
@@ -50,6 +54,9 @@ _EMPHASIS = frozenset(
 )
 
 
+_INF = float("inf")
+
+
 def within(spans: list[tuple[int, int]], part: Part) -> list[tuple[int, int]]:
     """The (sorted) spans starting inside ``part``."""
     return spans[bisect_left(spans, (part.start, -1)) : bisect_left(spans, (part.end, -1))]
@@ -57,13 +64,34 @@ def within(spans: list[tuple[int, int]], part: Part) -> list[tuple[int, int]]:
 
 def containing(ranges: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
     """The range of sorted, disjoint ``ranges`` holding ``offset``."""
-    i = bisect_right(ranges, (offset, float("inf"))) - 1
+    i = bisect_right(ranges, (offset, _INF)) - 1
     return ranges[i] if i >= 0 and ranges[i][0] <= offset < ranges[i][1] else None
 
 
 def _part_of(parts: list[Part], offset: int) -> Part:
+    if len(parts) == 1:  # most paragraphs: what the search below would give
+        return parts[0]
     i = bisect_right(parts, offset, key=lambda p: p.start) - 1
     return parts[max(i, 0)]
+
+
+def _may_be_meta(before: str) -> bool:
+    """False only when neither _META nor _META_WORD can match ``before``: both end in one
+    of _META_ENDS, white space, an optional quote and the end (or a last "\\n").
+
+    Why not just search: this runs for every span and the searches try each of up to 80
+    offsets. A tail with a non-ASCII character is left to the searches, since re.I
+    matches "s" to "ſ" and "k" to the Kelvin sign.
+    """
+    tail = before.rstrip()
+    if tail[-1:] in _QUOTES:
+        tail = tail[:-1].rstrip()
+    last = tail[-10:]  # the longest word of _META_ENDS ("expression") fits
+    return not last.isascii() or last.lower().endswith(_META_ENDS)
+
+
+def _has_pattern_mark(word: str) -> bool:
+    return "..." in word or "…" in word or "+" in word or "~" in word
 
 
 def ends_sentence(text: str) -> bool:
@@ -79,16 +107,17 @@ def term_reason(
     lists: dict[tuple[int, int], bool],
 ) -> str | None:
     word = text[span[0] : span[1]]
-    if not any(ch.isalnum() for ch in word):
-        return EMPTY
-    if not any(ch.isalpha() for ch in word):
-        return NO_WORD
+    if not word[:1].isalpha():  # (a word opening with a letter passes both tests)
+        if not any(ch.isalnum() for ch in word):
+            return EMPTY
+        if not any(ch.isalpha() for ch in word):
+            return NO_WORD
     if word.rstrip().endswith((":", "：")):
         return LABEL
     tokens = word.lower().replace("/", " ").split()
     if len(tokens) == 1 and (tokens[0].strip(STRIP) in _EMPHASIS or tokens[0].isdigit()):
         return EMPHASIS
-    if any(t in _PATTERN_WORDS for t in tokens) or any(c in word for c in ("...", "…", "+", "~")):
+    if not _PATTERN_WORDS.isdisjoint(tokens) or _has_pattern_mark(word):
         return PATTERN
     sentence = containing(sentences, span[0])
     if sentence is None:
@@ -100,8 +129,9 @@ def term_reason(
     ].strip(STRIP):
         return WHOLE_SENTENCE
     before = text[max(sentence[0], span[0] - 80) : span[0]]
-    if _META.search(before) or (
-        _META_WORD.search(before) and _META_AFTER.match(text[span[1] : sentence[1]])
+    if _may_be_meta(before) and (
+        _META.search(before)
+        or (_META_WORD.search(before) and _META_AFTER.match(text[span[1] : sentence[1]]))
     ):
         return META
     if sentence not in lists:
@@ -110,6 +140,8 @@ def term_reason(
         return WORD_LIST
     if _fragment(text, sentence):
         return FRAGMENT
+    if len(word) < 9:  # (five words need five letters and four characters between them)
+        return None
     n_term = len(WORD.findall(word))
     if n_term < 5:
         return None
@@ -136,8 +168,10 @@ def trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
 
 def _fragment(text: str, sentence: tuple[int, int]) -> bool:
     """ "make a **decision**", "**heavy** rain / **strong** wind": no capital, no full stop."""
+    if sentence[1] - sentence[0] > 60:
+        return False
     words = text[sentence[0] : sentence[1]]
-    if len(words) > 60 or ends_sentence(words) or not words[:1].islower():
+    if ends_sentence(words) or not words[:1].islower():
         return False
     return len(WORD.findall(words)) <= 5
 

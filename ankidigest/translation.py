@@ -14,9 +14,11 @@ from dataclasses import dataclass
 _OPENERS = '（【「『《("“'
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
 _FOREIGN_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*[」』”）)]*")
-# Speed (the same results as a loop over every character): characters from U+0370
-# on, the letters below U+0250, and what may start a glued translation.
-_HIGH = re.compile(r"[^\x00-\u036f]")
+# Speed (the same results as a loop over every character): runs of word characters
+# from U+0370 on but digits and "_" (a superset of the letters there: str.isalpha is
+# never a digit or "_", so a line of Chinese is one match, not one per character),
+# the letters below U+0250, and what may start a glued translation.
+_HIGH_WORD = re.compile(r"[^\W\d_\x00-\u036f]+")
 _LATIN_LETTER = re.compile(
     "[" + re.escape("".join(chr(c) for c in range(0x250) if chr(c).isalpha())) + "]"
 )
@@ -35,11 +37,19 @@ class Part:
 
 def latin_share(text: str) -> float:
     """Share of Latin letters among the letters of ``text`` (1.0 when it has none)."""
-    if not _HIGH.search(text):
-        return 1.0  # no letter from U+0370 on: no "other" letter
+    other = _other_letters(text)
+    if not other:
+        return 1.0  # no "other" letter: the share is 1.0 whatever the Latin count
     latin = len(_LATIN_LETTER.findall(text))
-    other = sum(1 for ch in _HIGH.findall(text) if ch.isalpha())
-    return latin / (latin + other) if latin + other else 1.0
+    return latin / (latin + other)
+
+
+def _other_letters(text: str) -> int:
+    """How many letters from U+0370 on ``text`` holds."""
+    other = 0
+    for run in _HIGH_WORD.findall(text):  # runs holding every letter from U+0370 on
+        other += len(run) if run.isalpha() else sum(1 for ch in run if ch.isalpha())
+    return other
 
 
 def is_foreign(text: str) -> bool:
@@ -56,6 +66,12 @@ def split_parts(text: str) -> list[Part]:
         start, end = pos, pos + len(line)
         pos = end + 1
         if not line.strip():
+            continue
+        if line.isascii() or not _other_letters(line):
+            # No letter of another script: not foreign, and nothing glued (a glued
+            # translation is foreign, so it holds one).
+            parts.append(Part(start, end, False))
+            last_english = len(parts) - 1
             continue
         if is_foreign(line):
             parts.append(Part(start, end, True, last_english))

@@ -37,7 +37,6 @@ _IGNORED = frozenset({"block_code", "block_html", "thematic_break", "blank_line"
 _IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.MULTILINE)
 _HEADING_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*[:：\-–—|]?\s*(.*)$", re.S)
 TERMS = ("bold", "bold+highlight")
-_MARKS = ("**", "__", "==", ">", "*")
 
 
 def read_post(path: str, terms: str = "bold", encoding: str | None = None) -> Document:
@@ -161,7 +160,7 @@ class _Walk:
         plain = -1
         at = source.find(needle, begin, stop) if needle else -1
         while at != -1:
-            if any(at - len(m) >= begin and source.startswith(m, at - len(m)) for m in _MARKS):
+            if _after_mark(source, at, begin):
                 break
             if plain == -1:
                 plain = at
@@ -292,10 +291,11 @@ class _Walk:
         if not found.kept:
             return
         made_here: dict[tuple[int, int], _Pending] = {}
-        self.previous = (sorted(found.sentences), made_here)
+        ordered = sorted(found.sentences)  # one list: _group and translate_previous only read it
+        self.previous = (ordered, made_here)
         paragraph = Paragraph(text=text, bold=tuple(found.kept), line=line)
         section = tuple(title for _, title in self.sections)
-        for s_start, s_end, inside in _group(sorted(found.sentences), found.kept):
+        for s_start, s_end, inside in _group(ordered, found.kept):
             article = self.article or self.link_article
             own = sources.for_offset(s_start)
             if own is not None:
@@ -335,6 +335,15 @@ class _Walk:
             if pending is not None and not pending.translation:
                 pending.translation = translated
         return bool(pairs)
+
+
+def _after_mark(source: str, at: int, begin: int) -> bool:
+    """Whether ``source[at:]`` follows a mark ("**", "__", "==", ">" or "*") that starts at
+    ``begin`` or later. By characters, not a loop over the marks: this runs per term."""
+    mark = source[at - 1] if at > begin else ""
+    if mark in ("*", ">"):  # "*" covers "**"
+        return True
+    return mark in ("_", "=") and at - 2 >= begin and source[at - 2] == mark
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -1,0 +1,347 @@
+"""The prose classifier's fast paths give the results of the slow ones they replace.
+
+Each test runs a shortcut (a pre-check that skips a costly search, a loop instead of a
+regular expression, a skipped scan) against the plain code it stands for, on tricky
+text: abbreviations, quotes, CJK, RTL, emoji, numerals, bilingual lines, lists, and the
+characters re.IGNORECASE folds onto ASCII letters ("ſ", "ı", "İ", the Kelvin sign).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ankidigest import classify, linebreaks, lookup, sentences, spanrules, translation, walker
+from ankidigest.reasons import (
+    CLAUSE,
+    CROSSES,
+    DEFINITION,
+    EMPHASIS,
+    EMPTY,
+    FRAGMENT,
+    LABEL,
+    META,
+    NO_WORD,
+    PATTERN,
+    WHOLE_SENTENCE,
+    WORD_LIST,
+)
+from ankidigest.translation import Part
+
+FUZZ = int(os.environ.get("ANKIDIGEST_FUZZ", "0"))
+CHECKS = settings(
+    max_examples=FUZZ or 300,
+    deadline=None,
+    derandomize=not FUZZ,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+PIECES = st.sampled_from(
+    [
+        " ", "  ", "\n", "\t", "\u00a0", "\u3000", ".", ". ", "! ", "? ", "…", "...", "。", "！",
+        "？", ",", ";", ":", "：", '"', "'", "“", "”", "‘", "’", "«", "»", "(", ")", "（", "）",
+        "【", "「", "」", "『", "《", "*", "**", "__", "==", ">", "_", "=", "-", " – ", "—", "+",
+        "~", "/", "2)", "1.", "3.5", "No. 10", "Fig. 3", "Mr.", "Dr. ", "U.S.", "e.g.", "i.e.",
+        "a.m.", "etc.", "vs. ", "J. ", "Jan. ", "sth", "sb", "of ", "the ", "The ", "word ",
+        "meaning of ", "opposite of '", "how do you say “", "What does ", " mean", " means",
+        "stands for", "MEANING OF ", "How To Say ", "The Word ", "phrase ", "idiom ", "did ",
+        "because ", "use ", "ſay ", "uſe ", "ıdiom ",
+        "İdiom ", "\u212aey", "OF ", "Of\n", "abate", "Abandon", "ship", "lasting", "v. ",
+        "adj.", "n.", "中文", "中文字句。", "减弱", "意思：", "日本語", "한국어", "Ρωσία", "жизнь",
+        "كتاب", "עברית", "😀", "👨\u200d👩", "e\u0301", "Ⅷ", "①", "〇", "²", "½", "٣", "_x",
+    ]
+)  # fmt: skip
+TEXT = st.lists(st.one_of(PIECES, st.text(max_size=3)), max_size=40).map("".join)
+
+
+# -- spanrules -----------------------------------------------------------------
+
+
+META_TAILS = st.sampled_from(
+    ["meaning of ", "Opposites OF '", "how do you say “", "How To Use ", "the Word ", "DID ",
+     "how to ſay ", "the \u212aey word ", "idiom\u00a0", "expression\u3000‘", "does \"\n", "x"]
+)  # fmt: skip
+
+
+@CHECKS
+@given(TEXT, META_TAILS)
+def test_meta_precheck_never_hides_a_match(text: str, tail: str) -> None:
+    for before in (text, text + tail, text + tail + text[:2], tail + text):
+        if not spanrules._may_be_meta(before):
+            assert spanrules._META.search(before) is None
+            assert spanrules._META_WORD.search(before) is None
+
+
+def test_meta_precheck_lets_the_meta_phrases_through() -> None:
+    for before in (
+        "What is the opposite of ",
+        "the meaning of '",
+        "How do you say “",
+        "the word ",
+        "What DOES ",
+        'the phrase "\n',
+        "how to ſay ",  # re.I folds "ſ" onto "s"
+        "the Key word ",
+    ):
+        assert spanrules._may_be_meta(before)
+        assert spanrules._META.search(before) or spanrules._META_WORD.search(before)
+
+
+def _term_reason_slow(
+    text: str,
+    span: tuple[int, int],
+    sentences: list[tuple[int, int]],
+    parts: list[Part],
+    spans: list[tuple[int, int]],
+    lists: dict[tuple[int, int], bool],
+) -> str | None:
+    """spanrules.term_reason as it was before its shortcuts."""
+    word = text[span[0] : span[1]]
+    if not any(ch.isalnum() for ch in word):
+        return EMPTY
+    if not any(ch.isalpha() for ch in word):
+        return NO_WORD
+    if word.rstrip().endswith((":", "：")):
+        return LABEL
+    tokens = word.lower().replace("/", " ").split()
+    if len(tokens) == 1 and (
+        tokens[0].strip(spanrules.STRIP) in spanrules._EMPHASIS or tokens[0].isdigit()
+    ):
+        return EMPHASIS
+    if any(t in spanrules._PATTERN_WORDS for t in tokens) or any(
+        c in word for c in ("...", "…", "+", "~")
+    ):
+        return PATTERN
+    sentence = spanrules.containing(sentences, span[0])
+    if sentence is None:
+        return DEFINITION
+    if span[1] > sentence[1]:
+        return CROSSES
+    if len(word) * 2 + 8 > sentence[1] - sentence[0] and word.strip(spanrules.STRIP) == text[
+        sentence[0] : sentence[1]
+    ].strip(spanrules.STRIP):
+        return WHOLE_SENTENCE
+    before = text[max(sentence[0], span[0] - 80) : span[0]]
+    if spanrules._META.search(before) or (
+        spanrules._META_WORD.search(before)
+        and spanrules._META_AFTER.match(text[span[1] : sentence[1]])
+    ):
+        return META
+    if sentence not in lists:
+        lists[sentence] = spanrules._word_list(text, spanrules._part_of(parts, span[0]), spans)
+    if lists[sentence]:
+        return WORD_LIST
+    if spanrules._fragment(text, sentence):
+        return FRAGMENT
+    n_term = len(spanrules.WORD.findall(word))
+    if n_term < 5:
+        return None
+    n_sentence = len(spanrules.WORD.findall(text[sentence[0] : sentence[1]]))
+    if n_term >= 9 or (n_term >= 5 and n_term >= 0.7 * n_sentence):
+        return CLAUSE
+    if n_term >= 6 and re.search(r"[,;，；]\s", word):
+        return CLAUSE
+    return None
+
+
+# A paragraph: pieces of text, some of them marked (start, end of each mark).
+PARAGRAPH = st.lists(st.tuples(TEXT, st.booleans()), min_size=1, max_size=8)
+
+
+def _paragraph(pieces: list[tuple[str, bool]]) -> tuple[str, list[tuple[int, int]]]:
+    text, spans = "", []
+    for piece, marked in pieces:
+        if marked and piece.strip():
+            start = len(text) + len(piece) - len(piece.lstrip())
+            spans.append((start, start + len(piece.strip())))
+        text += piece
+    return text, spans
+
+
+@CHECKS
+@given(PARAGRAPH)
+def test_term_reason_equals_the_slow_rules(pieces: list[tuple[str, bool]]) -> None:
+    text, spans = _paragraph(pieces)
+    found = classify.analyse(text, spans)
+    parts = translation.split_parts(text)
+    for span in spans:
+        fast = spanrules.term_reason(text, span, found.sentences, parts, spans, {})
+        assert fast == _term_reason_slow(text, span, found.sentences, parts, spans, {})
+
+
+# -- sentences -----------------------------------------------------------------
+
+
+def _word_before_slow(text: str, dot: int) -> str:
+    m = re.search(r"([\w.]+)$", text[max(0, dot - 64) : dot])
+    return m.group(1) if m else ""
+
+
+@CHECKS
+@given(TEXT)
+def test_word_before_equals_the_search(text: str) -> None:
+    text += "x" * (len(text) % 3) + "\n." + "a" * 70 + "."  # a dot after "\n", a long word
+    for dot in range(len(text) + 1):
+        assert sentences._word_before(text, dot) == _word_before_slow(text, dot)
+
+
+_END_SLOW = re.compile(
+    r"""(?P<punct>[.!?…]+|[。！？]+)(?P<close>["'”’»)\]」』）]*)(?P<space>\s*)"""
+)
+
+
+def _is_abbreviation_slow(text: str, dot: int, following: str) -> bool:
+    word = _word_before_slow(text, dot)
+    if not word:
+        return False
+    bare = word.rstrip(".").lower()
+    if "." in word.strip("."):
+        return True
+    if len(bare) == 1 and bare.isalpha() and word[0].isupper():
+        return True
+    if bare in sentences._TITLES:
+        return True
+    if bare in sentences._BEFORE_NUMBER and following[:1].isdigit():
+        return True
+    return bare in sentences._MISC and not following[:1].isupper()
+
+
+def _sentence_spans_slow(text: str) -> list[tuple[int, int]]:
+    """sentences.sentence_spans as it was before its shortcuts."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for part in text.split("\n"):
+        line_start, line_end = pos, pos + len(part)
+        pos = line_end + 1
+        start = line_start
+        for m in _END_SLOW.finditer(text, line_start, line_end):
+            end = m.end("close")
+            nxt = m.end()
+            if m.group("punct")[0] not in "。！？":
+                if not m.group("space") and nxt < line_end:
+                    continue
+                following = text[nxt:line_end]
+                if following and re.match(r"[a-z]", following):
+                    continue
+                if m.group("punct") == "." and _is_abbreviation_slow(
+                    text, m.start("punct"), following
+                ):
+                    continue
+            sentences._add(spans, text, start, end)
+            start = nxt
+        sentences._add(spans, text, start, line_end)
+    if not spans and text:
+        sentences._add(spans, text, 0, len(text))
+    return spans
+
+
+@CHECKS
+@given(TEXT)
+def test_sentence_spans_equal_the_slow_split(text: str) -> None:
+    assert sentences.sentence_spans(text) == _sentence_spans_slow(text)
+
+
+# -- translation, line breaks, inline ------------------------------------------
+
+
+def _split_parts_slow(text: str) -> list[Part]:
+    """translation.split_parts without its no-other-letter shortcut."""
+    parts: list[Part] = []
+    pos = 0
+    last_english: int | None = None
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if not line.strip():
+            continue
+        if translation.is_foreign(line):
+            parts.append(Part(start, end, True, last_english))
+            continue
+        cut = translation._glued_translation(line)
+        parts.append(Part(start, start + cut, False))
+        last_english = len(parts) - 1
+        if cut < len(line):
+            parts.append(Part(start + cut, end, True, last_english))
+    return parts
+
+
+def _other_letters_slow(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha() and ord(ch) >= 0x370)
+
+
+@CHECKS
+@given(TEXT)
+def test_split_parts_and_letter_counts_equal_the_slow_ones(text: str) -> None:
+    for line in (text, "The English words here " + text):
+        assert translation.split_parts(line) == _split_parts_slow(line)
+        assert translation._other_letters(line) == _other_letters_slow(line)
+
+
+@CHECKS
+@given(TEXT)
+def test_gloss_check_equals_the_sliced_match(text: str) -> None:
+    for end in range(len(text) + 1):
+        slow = bool(re.match(r"\s+[–—-]\s|\s*[=＝]", text[end : end + 4]))
+        assert linebreaks._is_entry(text, end) == slow
+
+
+@CHECKS
+@given(TEXT, st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=4))
+def test_no_soft_break_ends_no_line(text: str, bold: list[tuple[int, int]]) -> None:
+    assert linebreaks.line_breaks(text, [], bold, []) == []
+
+
+@CHECKS
+@given(TEXT)
+def test_text_without_an_ampersand_needs_no_unescape(text: str) -> None:
+    text = text.replace("&", "")
+    assert html.unescape(text) == text
+
+
+# -- walker ----------------------------------------------------------------------
+
+
+def _after_mark_slow(source: str, at: int, begin: int) -> bool:
+    marks = ("**", "__", "==", ">", "*")
+    return any(at - len(m) >= begin and source.startswith(m, at - len(m)) for m in marks)
+
+
+@CHECKS
+@given(TEXT, st.integers(0, 6))
+def test_after_mark_equals_the_loop_over_marks(source: str, begin: int) -> None:
+    for at in range(len(source) + 1):
+        assert walker._after_mark(source, at, begin) == _after_mark_slow(source, at, begin)
+
+
+# -- lookup ----------------------------------------------------------------------
+
+
+def _is_lookup_slow(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    where = (parts.netloc.lower().removeprefix("www.") + parts.path.lower()).lstrip("/")
+    return any(where.startswith(h) or ("." + h) in "." + where for h in lookup.LOOKUP_HOSTS)
+
+
+URL_PIECES = st.sampled_from(
+    ["https://", "http://", "www.", "WWW.", "m.", "/", ".", "youglish.com", "YouGlish.COM",
+     "bing.com/dict", "cn.bing.com/dict", "bing.com", "/dict", "translate.google.", "com",
+     "notyouglish.com", "dictionary.com", "x", "?q=", "#", " ", "中文", "ſ", "\u212a"]
+)  # fmt: skip
+
+
+@CHECKS
+@given(st.lists(st.one_of(URL_PIECES, st.text(max_size=3)), max_size=12).map("".join))
+def test_lookup_hosts_search_equals_the_loop(url: str) -> None:
+    try:
+        slow = _is_lookup_slow(url)
+    except ValueError:  # urlsplit refuses some netlocs: so must the fast path
+        with pytest.raises(ValueError):
+            lookup.is_lookup(url)
+        return
+    assert lookup.is_lookup(url) == slow
