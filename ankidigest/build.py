@@ -43,6 +43,7 @@ def build_notes(
         raise UsageError(f"--group must be one of {', '.join(GROUPS)}, not {options.group!r}")
     notes: list[NoteSpec] = []
     earlier: dict[tuple[str, str], int] = {}  # occurrences counted in earlier posts
+    by_term = options.group == "term"
     for doc in documents:
         deck = deck_name(doc, options.deck, several=len(documents) > 1)
         base_tags = _tags(doc.post.tags + doc.post.categories + options.tags)
@@ -56,20 +57,19 @@ def build_notes(
             if place is None or place.post is not sentence.post:
                 place = places[where] = _place(sentence, doc.post.path, base_tags)
             scope = place.scope
-            numbered = []
-            for term in sentence.terms:
-                key = (scope, normalize_term(term.text))
-                counted[key] = max(counted.get(key, 0), term.occurrence)
-                numbered.append((term, key[1], term.occurrence + earlier.get(key, 0)))
             common = _Common(place, sentence)
-            if options.group == "term":
-                for term, normal, occurrence in numbered:
-                    ident = f"{scope}#{normal}#{occurrence}"
-                    notes.append(_note(common, (term,), ident, deck))
-            else:
-                _, normal, occurrence = numbered[0]
-                ident = f"{scope}#s#{normal}#{occurrence}"
-                notes.append(_note(common, sentence.terms, ident, deck))
+            first = ""  # a sentence's note is named by its first term (--group sentence)
+            for term in sentence.terms:
+                normal = normalize_term(term.text)
+                key = (scope, normal)
+                counted[key] = max(counted.get(key, 0), term.occurrence)
+                occurrence = term.occurrence + earlier.get(key, 0)
+                if by_term:
+                    notes.append(_note(common, (term,), f"{scope}#{normal}#{occurrence}", deck))
+                elif not first:
+                    first = f"{scope}#s#{normal}#{occurrence}"
+            if not by_term:
+                notes.append(_note(common, sentence.terms, first, deck))
         for key, count in counted.items():
             earlier[key] = earlier.get(key, 0) + count
     check_unique(notes)
