@@ -124,7 +124,8 @@ class _Place:
 
 
 def _place(sentence: Sentence, path: str, base_tags: tuple[str, ...]) -> _Place:
-    """``path``: the post's whose sentences count occurrences in the scope (see build_notes)."""
+    """``path``: the file of the post being built, whose name is the scope of a sentence
+    without an article (``sentence.post`` gives the other fields)."""
     article = sentence.article
     post = sentence.post
     url = article.url if article and _SAFE_URL.match(article.url) else ""
