@@ -16,9 +16,8 @@ from . import sanitize
 from .cloze import build_cloze, escape_text, highlight
 from .errors import OutputError, UsageError
 from .limits import MAX_CONTEXT_CHARS
-from .model import Document, NoteSpec, Sentence, Term
+from .model import Article, Document, NoteSpec, Post, Sentence, Term
 from .normalize import article_scope, guid_for, normalize_term
-from .notetype import FIELD_NAMES
 
 GROUPS = ("term", "sentence")
 DEFAULT_PARENT_DECK = "ankidigest"
@@ -44,26 +43,33 @@ def build_notes(
         raise UsageError(f"--group must be one of {', '.join(GROUPS)}, not {options.group!r}")
     notes: list[NoteSpec] = []
     earlier: dict[tuple[str, str], int] = {}  # occurrences counted in earlier posts
+    by_term = options.group == "term"
     for doc in documents:
         deck = deck_name(doc, options.deck, several=len(documents) > 1)
         base_tags = _tags(doc.post.tags + doc.post.categories + options.tags)
         counted: dict[tuple[str, str], int] = {}
+        # Many sentences share an article and section: what only those decide is
+        # worked out once per post (see _Place).
+        places: dict[tuple[Article | None, tuple[str, ...]], _Place] = {}
         for sentence in doc.sentences:
-            scope = article_scope(sentence.article, doc.post.path, sentence.section)
-            numbered = []
+            where = (sentence.article, sentence.section)
+            place = places.get(where)
+            if place is None or place.post is not sentence.post:
+                place = places[where] = _place(sentence, doc.post.path, base_tags)
+            scope = place.scope
+            common = _Common(place, sentence)
+            first = ""  # a sentence's note is named by its first term (--group sentence)
             for term in sentence.terms:
-                key = (scope, normalize_term(term.text))
+                normal = normalize_term(term.text)
+                key = (scope, normal)
                 counted[key] = max(counted.get(key, 0), term.occurrence)
-                numbered.append((term, term.occurrence + earlier.get(key, 0)))
-            tags = base_tags + _tags(("::".join(sentence.section),) if sentence.section else ())
-            if options.group == "term":
-                for term, occurrence in numbered:
-                    ident = f"{scope}#{normalize_term(term.text)}#{occurrence}"
-                    notes.append(_note(sentence, (term,), ident, deck, tags))
-            else:
-                first, occurrence = numbered[0]
-                ident = f"{scope}#s#{normalize_term(first.text)}#{occurrence}"
-                notes.append(_note(sentence, sentence.terms, ident, deck, tags))
+                occurrence = term.occurrence + earlier.get(key, 0)
+                if by_term:
+                    notes.append(_note(common, (term,), f"{scope}#{normal}#{occurrence}", deck))
+                elif not first:
+                    first = f"{scope}#s#{normal}#{occurrence}"
+            if not by_term:
+                notes.append(_note(common, sentence.terms, first, deck))
         for key, count in counted.items():
             earlier[key] = earlier.get(key, 0) + count
     check_unique(notes)
@@ -102,15 +108,71 @@ def _tags(raw: Iterable[str]) -> tuple[str, ...]:
     return sanitize.tags(raw)
 
 
+@dataclass(frozen=True)
+class _Place:
+    """What every note from one article (or post) and section shares: its occurrence
+    scope, tags and metadata, and the fields they give, escaped and cleaned once."""
+
+    post: Post
+    scope: str
+    tags: tuple[str, ...]
+    url: str
+    title: str
+    date: str | None
+    section: str
+    fields: tuple[str, ...]  # Source, URL, Date, Section, Post
+
+
+def _place(sentence: Sentence, path: str, base_tags: tuple[str, ...]) -> _Place:
+    """``path``: the file of the post being built, whose name is the scope of a sentence
+    without an article (``sentence.post`` gives the other fields)."""
+    article = sentence.article
+    post = sentence.post
+    url = article.url if article and _SAFE_URL.match(article.url) else ""
+    title = article.title if article else post.title
+    date = (article.date if article else None) or post.date
+    section = " › ".join(sentence.section)
+    fields = (
+        escape_text(title),
+        html.escape(url, quote=True) if _HTML_SPECIAL.search(url) else url,
+        date or "",
+        escape_text(section),
+        escape_text(post.title),
+    )
+    return _Place(
+        post=post,
+        scope=article_scope(article, path, sentence.section),
+        tags=base_tags + _tags(("::".join(sentence.section),) if sentence.section else ()),
+        url=url,
+        title=title,
+        date=date,
+        section=section,
+        fields=tuple(map(sanitize.clean_field, fields)),
+    )
+
+
+class _Common:
+    """What every note from one sentence shares (one note per term, or one in all)."""
+
+    __slots__ = ("place", "sentence", "translation", "whole")
+
+    def __init__(self, place: _Place, sentence: Sentence) -> None:
+        self.place = place
+        self.sentence = sentence
+        self.translation = sanitize.clean_field(escape_text(sentence.translation))
+        para = sentence.paragraph
+        # True when the paragraph adds nothing to the sentence (or is too long to show).
+        self.whole = para.text.strip() == sentence.text or len(para.text) > MAX_CONTEXT_CHARS
+
+
 def _context(sentence: Sentence, terms: tuple[Term, ...]) -> str:
-    """The paragraph with only this note's terms in bold (empty when it is the sentence).
+    """The paragraph with only this note's terms in bold, for a sentence that is not its
+    whole paragraph (see _Common.whole: otherwise the Context field is empty).
 
     Other bolds stay plain so that bolding one more word in a paragraph does not
     change, and so re-send, the notes of its neighbours.
     """
     para = sentence.paragraph
-    if para.text.strip() == sentence.text or len(para.text) > MAX_CONTEXT_CHARS:
-        return ""
     bold = set(para.bold)
     at = para.text.find(sentence.text)
     while at >= 0:
@@ -121,46 +183,48 @@ def _context(sentence: Sentence, terms: tuple[Term, ...]) -> str:
     return highlight(para.text, para.bold)
 
 
-def _note(
-    sentence: Sentence, terms: tuple[Term, ...], ident: str, deck: str, tags: tuple[str, ...]
-) -> NoteSpec:
+def _note(common: _Common, terms: tuple[Term, ...], ident: str, deck: str) -> NoteSpec:
+    sentence = common.sentence
+    place = common.place
+    clean = sanitize.clean_field
     if len(terms) == 1:
         spans = [(terms[0].start, terms[0].end, 1)]
+        texts: tuple[str, ...] = (terms[0].text,)
     else:
         spans = [(t.start, t.end, i) for i, t in enumerate(terms, 1)]
-    article = sentence.article
-    post = sentence.post
-    url = article.url if article and _SAFE_URL.match(article.url) else ""
-    title = article.title if article else post.title
-    date = (article.date if article else None) or post.date
-    section = " › ".join(sentence.section)
-    fields = dict.fromkeys(FIELD_NAMES, "")
-    fields.update(
-        Text=build_cloze(sentence.text, spans),
-        Term=escape_text(", ".join(t.text for t in terms)),
-        Context=_context(sentence, terms),
-        Source=escape_text(title),
-        URL=html.escape(url, quote=True) if _HTML_SPECIAL.search(url) else url,
-        Date=date or "",
-        Section=escape_text(section),
-        Post=escape_text(post.title),
-        Key=escape_text(ident),
-        Translation=escape_text(sentence.translation),
+        texts = tuple(t.text for t in terms)
+    source, url, date, section, post = place.fields
+    fields = (  # in FIELD_NAMES order (a test checks it against a build by field name)
+        clean(build_cloze(sentence.text, spans)),  # Text
+        clean(escape_text(", ".join(texts))),  # Term
+        "",  # Lemma
+        "",  # Definition
+        common.translation,  # Translation
+        "",  # Pronunciation
+        "",  # Audio
+        "",  # Image
+        "" if common.whole else clean(_context(sentence, terms)),  # Context
+        source,
+        url,
+        date,
+        section,
+        post,
+        clean(escape_text(ident)),  # Key
     )
     return NoteSpec(
         guid=guid_for(ident),
         key=ident,
-        fields=tuple(map(sanitize.clean_field, fields.values())),  # in FIELD_NAMES order
-        tags=tags,
+        fields=fields,
+        tags=place.tags,
         deck=deck,
-        mod=post.mtime,
-        terms=tuple(t.text for t in terms),
+        mod=sentence.post.mtime,
+        terms=texts,
         sentence=sentence.text,
-        source=url or None,
-        title=title,
-        date=date,
-        section=section,
-        path=post.path,
+        source=place.url or None,
+        title=place.title,
+        date=place.date,
+        section=place.section,
+        path=sentence.post.path,
         line=terms[0].line,
         cloze_max=len(spans),
     )

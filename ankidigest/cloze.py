@@ -42,6 +42,10 @@ def escape_answer(text: str) -> str:
 
 def build_cloze(sentence: str, spans: Sequence[tuple[int, int, int]]) -> str:
     """``spans`` are (start, end, cloze number), sorted and not overlapping."""
+    if not _NEEDS_ESCAPE.search(sentence):
+        # The common case: no piece of the sentence holds what escape_text changes, so
+        # each piece is its own escape_text and escape_answer only has ':' to replace.
+        return _plain_cloze(sentence, spans)
     out: list[str] = []
     pos = 0
     for start, end, number in spans:
@@ -52,8 +56,27 @@ def build_cloze(sentence: str, spans: Sequence[tuple[int, int, int]]) -> str:
     return "".join(out)
 
 
+def _plain_cloze(sentence: str, spans: Sequence[tuple[int, int, int]]) -> str:
+    """build_cloze for a sentence without a match of _NEEDS_ESCAPE."""
+    if len(spans) == 1:
+        start, end, number = spans[0]
+        answer = sentence[start:end].replace(":", "&#58;")
+        return f"{sentence[:start]}{{{{c{number}::{answer}}}}}{sentence[end:]}"
+    out: list[str] = []
+    pos = 0
+    for start, end, number in spans:
+        out.append(sentence[pos:start])
+        out.append(f"{{{{c{number}::{sentence[start:end].replace(':', '&#58;')}}}}}")
+        pos = end
+    out.append(sentence[pos:])
+    return "".join(out)
+
+
 def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """Plain text -> HTML with the given spans in <b>."""
+    if not _NEEDS_ESCAPE.search(text):
+        # As in build_cloze: every piece of such a text is its own escape_text.
+        return _plain_highlight(text, spans)
     out: list[str] = []
     pos = 0
     for start, end in spans:
@@ -61,4 +84,16 @@ def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
         out.append("<b>" + escape_text(text[start:end]) + "</b>")
         pos = end
     out.append(escape_text(text[pos:]))
+    return "".join(out)
+
+
+def _plain_highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """highlight for a text without a match of _NEEDS_ESCAPE."""
+    out: list[str] = []
+    pos = 0
+    for start, end in spans:
+        out.append(text[pos:start])
+        out.append("<b>" + text[start:end] + "</b>")
+        pos = end
+    out.append(text[pos:])
     return "".join(out)

@@ -64,11 +64,24 @@ def article_scope(article: Article | None, path: str, section: tuple[str, ...]) 
     return "post:" + post_key(path) + "/" + "/".join(normalize_term(s) for s in section)
 
 
+# Every two-digit base-91 number, "aa" (0) to "~~" (8280): two digits per step below.
+_PAIRS = tuple(high + low for high in _BASE91 for low in _BASE91)
+_PAIR_BASE = len(_PAIRS)  # 91 * 91
+
+
 def guid_for(key: str) -> str:
     """A 10-character guid from the first 64 bits of the key's SHA-256."""
-    number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
-    chars = []
-    while number:
-        number, digit = divmod(number, len(_BASE91))
-        chars.append(_BASE91[digit])
-    return "".join(reversed(chars)) or _BASE91[0]
+    return base91(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))
+
+
+def base91(number: int) -> str:
+    """``number`` (0 <= number < 2**64) in base 91, most significant digit first,
+    without leading zero digits ('a' for zero)."""
+    # 91**10 > 2**64, so five pairs of digits always hold the number (two digits a
+    # step halves the divisions); the zero digits ('a') they may start with are stripped.
+    number, fifth = divmod(number, _PAIR_BASE)
+    number, fourth = divmod(number, _PAIR_BASE)
+    number, third = divmod(number, _PAIR_BASE)
+    first, second = divmod(number, _PAIR_BASE)
+    pairs = _PAIRS[first] + _PAIRS[second] + _PAIRS[third] + _PAIRS[fourth] + _PAIRS[fifth]
+    return pairs.lstrip(_BASE91[0]) or _BASE91[0]

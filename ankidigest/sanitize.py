@@ -24,6 +24,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # overrides and isolates (they can hide or reorder text, "Trojan Source").
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u180e\u2061-\u2064\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# What clean_field changes (_CONTROL or _SURROGATE): text without any comes out as it went in.
+_UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Typora indents a line with a zero-width space and a tab: an indent, not a code block.
 _INDENT = re.compile(r"^(?:[ \t]*[\u200b\u2060\ufeff]+[ \t]*)+", re.MULTILINE)
 _KINDS = (
@@ -61,6 +63,8 @@ def clean_text(text: str) -> tuple[str, list[str]]:
 def clean_field(value: str) -> str:
     """No control character (Anki's field separator U+001F above all) reaches a field."""
     if value.isascii() and value.isprintable():
+        return value
+    if _UNCLEAN.search(value) is None:  # one scan instead of two for clean non-ASCII text
         return value
     value = _SURROGATE.sub("\ufffd", value)
     return _CONTROL.sub(" ", value) if _CONTROL.search(value) else value
