@@ -10,18 +10,15 @@ or step by step: ``read_posts`` -> ``build_notes`` -> ``write_package``.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from .api import ExportResult, export, find_posts, read_posts, write_package
 from .build import BuildOptions, build_notes
 from .errors import AnkidigestError, InputError, OutputError, UsageError
 from .model import Article, Document, NoteSpec, Paragraph, Post, Sentence, Skip, Term
 from .walker import walk
 
-try:
-    __version__ = version("ankidigest")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+# The one place the version is set (pyproject.toml reads it from here). A constant,
+# not importlib.metadata: that import alone took a sixth of the start-up time.
+__version__ = "0.1.0"
 
 __all__ = [
     "AnkidigestError",

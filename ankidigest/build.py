@@ -76,7 +76,10 @@ def build_notes(
     return notes
 
 
-def check_unique(notes: Iterable[NoteSpec]) -> None:
+def check_unique(notes: Sequence[NoteSpec]) -> None:
+    """OutputError naming both places when two notes would share a guid."""
+    if len({note.guid for note in notes}) == len(notes):
+        return  # the usual case, in one fast pass
     seen: dict[str, NoteSpec] = {}
     for note in notes:
         other = seen.get(note.guid)

@@ -45,12 +45,12 @@ def code_digest() -> str:
     """A hash of the code that walks and builds: a new release or any edit changes it."""
     global _code_digest
     if _code_digest is None:
-        from importlib.metadata import version
+        import mistune
 
         from . import __version__
 
         sha = hashlib.sha256()
-        sha.update(f"{__version__}|{version('mistune')}|{sys.version}".encode())
+        sha.update(f"{__version__}|{mistune.__version__}|{sys.version}".encode())
         package = os.path.dirname(os.path.abspath(__file__))
         for name in sorted(os.listdir(package)):
             if name.endswith(".py"):
