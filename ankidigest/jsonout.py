@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -10,6 +11,10 @@ from typing import Any
 from .model import NoteSpec
 from .notetype import FIELD_INDEX
 from .output import write_atomic
+
+# A file name that is not UTF-8 reaches us with lone surrogates (Python's
+# surrogateescape); JSON text must be UTF-8, so they are shown as U+FFFD.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def note_dict(note: NoteSpec) -> dict[str, Any]:
@@ -37,7 +42,12 @@ def note_dict(note: NoteSpec) -> dict[str, Any]:
 
 
 def dumps(notes: Sequence[NoteSpec]) -> str:
-    return json.dumps([note_dict(n) for n in notes], ensure_ascii=False, indent=1) + "\n"
+    text = json.dumps([note_dict(n) for n in notes], ensure_ascii=False, indent=1) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def write_json(notes: Sequence[NoteSpec], path: str) -> None:

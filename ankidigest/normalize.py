@@ -70,8 +70,13 @@ _PAIR_BASE = len(_PAIRS)  # 91 * 91
 
 
 def guid_for(key: str) -> str:
-    """A 10-character guid from the first 64 bits of the key's SHA-256."""
-    return base91(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))
+    """A 10-character guid from the first 64 bits of the key's SHA-256.
+
+    "surrogateescape": a file name that is not UTF-8 reaches the key as lone
+    surrogates, which go back to the name's own bytes; any other key encodes as
+    plain UTF-8, so no guid changes."""
+    data = key.encode("utf-8", "surrogateescape")
+    return base91(int.from_bytes(hashlib.sha256(data).digest()[:8], "big"))
 
 
 def base91(number: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -170,3 +171,23 @@ def test_module_entry_point_runs_the_example(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert out.stat().st_size > 0
     assert "26 terms, 26 notes" in proc.stderr
+
+
+def test_file_name_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A post named in Latin-1 (lone surrogates in Python) exports, with no traceback,
+    to .apkg and .json, and a re-export finds its note unchanged."""
+    name = os.fsencode(tmp_path) + b"/caf\xe9.md"
+    try:
+        with open(name, "wb") as fh:
+            fh.write(b"# Title\n\nThe **word** is here.\n")
+    except OSError:
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    apkg = tmp_path / "out.apkg"
+    assert main([str(tmp_path), "-o", str(apkg), "-q"]) == 0
+    assert main([str(tmp_path), "-o", str(apkg)]) == 0
+    assert "0 new, 0 changed, 1 unchanged" in capsys.readouterr().err
+    out = tmp_path / "out.json"
+    assert main([str(tmp_path), "-o", str(out), "-q"]) == 0
+    (note,) = json.loads(out.read_text(encoding="utf-8"))
+    assert note["file"].endswith("caf\ufffd.md")
+    assert note["term"] == "word"
