@@ -40,60 +40,42 @@ def escape_answer(text: str) -> str:
     return _neutral(text).replace(":", "&#58;")
 
 
+def _unchanged(text: str) -> str:
+    """escape_text for text without a match of _NEEDS_ESCAPE."""
+    return text
+
+
+def _colons_only(text: str) -> str:
+    """escape_answer for text without a match of _NEEDS_ESCAPE: only ':' changes."""
+    return text.replace(":", "&#58;")
+
+
 def build_cloze(sentence: str, spans: Sequence[tuple[int, int, int]]) -> str:
     """``spans`` are (start, end, cloze number), sorted and not overlapping."""
+    text, answer = escape_text, escape_answer
     if not _NEEDS_ESCAPE.search(sentence):
-        # The common case: no piece of the sentence holds what escape_text changes, so
-        # each piece is its own escape_text and escape_answer only has ':' to replace.
-        return _plain_cloze(sentence, spans)
+        # The common case: every piece of the sentence is its own escape_text, and
+        # escape_answer has only ':' to replace.
+        text, answer = _unchanged, _colons_only
     out: list[str] = []
     pos = 0
     for start, end, number in spans:
-        out.append(escape_text(sentence[pos:start]))
-        out.append(f"{{{{c{number}::{escape_answer(sentence[start:end])}}}}}")
+        out.append(text(sentence[pos:start]))
+        out.append(f"{{{{c{number}::{answer(sentence[start:end])}}}}}")
         pos = end
-    out.append(escape_text(sentence[pos:]))
-    return "".join(out)
-
-
-def _plain_cloze(sentence: str, spans: Sequence[tuple[int, int, int]]) -> str:
-    """build_cloze for a sentence without a match of _NEEDS_ESCAPE."""
-    if len(spans) == 1:
-        start, end, number = spans[0]
-        answer = sentence[start:end].replace(":", "&#58;")
-        return f"{sentence[:start]}{{{{c{number}::{answer}}}}}{sentence[end:]}"
-    out: list[str] = []
-    pos = 0
-    for start, end, number in spans:
-        out.append(sentence[pos:start])
-        out.append(f"{{{{c{number}::{sentence[start:end].replace(':', '&#58;')}}}}}")
-        pos = end
-    out.append(sentence[pos:])
+    out.append(text(sentence[pos:]))
     return "".join(out)
 
 
 def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """Plain text -> HTML with the given spans in <b>."""
-    if not _NEEDS_ESCAPE.search(text):
-        # As in build_cloze: every piece of such a text is its own escape_text.
-        return _plain_highlight(text, spans)
+    # As in build_cloze: in the common case every piece is its own escape_text.
+    escape = escape_text if _NEEDS_ESCAPE.search(text) else _unchanged
     out: list[str] = []
     pos = 0
     for start, end in spans:
-        out.append(escape_text(text[pos:start]))
-        out.append("<b>" + escape_text(text[start:end]) + "</b>")
+        out.append(escape(text[pos:start]))
+        out.append("<b>" + escape(text[start:end]) + "</b>")
         pos = end
-    out.append(escape_text(text[pos:]))
-    return "".join(out)
-
-
-def _plain_highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """highlight for a text without a match of _NEEDS_ESCAPE."""
-    out: list[str] = []
-    pos = 0
-    for start, end in spans:
-        out.append(text[pos:start])
-        out.append("<b>" + text[start:end] + "</b>")
-        pos = end
-    out.append(text[pos:])
+    out.append(escape(text[pos:]))
     return "".join(out)
