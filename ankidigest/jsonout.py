@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -11,10 +10,7 @@ from typing import Any
 from .model import NoteSpec
 from .notetype import FIELD_INDEX
 from .output import write_atomic
-
-# A file name that is not UTF-8 reaches us with lone surrogates (Python's
-# surrogateescape); JSON text must be UTF-8, so they are shown as U+FFFD.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+from .sanitize import no_surrogates
 
 
 def note_dict(note: NoteSpec) -> dict[str, Any]:
@@ -45,8 +41,8 @@ def dumps(notes: Sequence[NoteSpec]) -> str:
     text = json.dumps([note_dict(n) for n in notes], ensure_ascii=False, indent=1) + "\n"
     try:
         text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = _SURROGATE.sub("\ufffd", text)
+    except UnicodeEncodeError:  # a file name that is not UTF-8: JSON text must be UTF-8
+        text = no_surrogates(text)
     return text
 
 

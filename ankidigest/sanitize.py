@@ -18,14 +18,16 @@ import re
 from collections.abc import Iterable, Sequence
 
 # C0 controls except tab and newline, DEL, C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_CHARS = r"\x00-\x08\x0b-\x1f\x7f-\x9f"
+_SURROGATE_CHARS = r"\ud800-\udfff"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 # Zero-width space, word joiner, zero-width no-break space (BOM), soft hyphen,
 # Mongolian vowel separator, invisible operators; bidirectional embeddings,
 # overrides and isolates (they can hide or reorder text, "Trojan Source").
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u180e\u2061-\u2064\u202a-\u202e\u2066-\u2069]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SURROGATE = re.compile(f"[{_SURROGATE_CHARS}]")
 # What clean_field changes (_CONTROL or _SURROGATE): text without any comes out as it went in.
-_UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNCLEAN = re.compile(f"[{_CONTROL_CHARS}{_SURROGATE_CHARS}]")
 # Typora indents a line with a zero-width space and a tab: an indent, not a code block.
 _INDENT = re.compile(r"^(?:[ \t]*[\u200b\u2060\ufeff]+[ \t]*)+", re.MULTILINE)
 _KINDS = (
@@ -60,13 +62,19 @@ def clean_text(text: str) -> tuple[str, list[str]]:
     return text, notes
 
 
+def no_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (a file name that is not UTF-8, say) as U+FFFD:
+    what UTF-8 can hold."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def clean_field(value: str) -> str:
     """No control character (Anki's field separator U+001F above all) reaches a field."""
     if value.isascii() and value.isprintable():
         return value
     if _UNCLEAN.search(value) is None:  # one scan instead of two for clean non-ASCII text
         return value
-    value = _SURROGATE.sub("\ufffd", value)
+    value = no_surrogates(value)
     return _CONTROL.sub(" ", value) if _CONTROL.search(value) else value
 
 
