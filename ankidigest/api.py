@@ -184,27 +184,28 @@ class ExportResult:
 
     @property
     def articles(self) -> int:
-        from .stage import Documents
-
-        if isinstance(self.documents, Documents):
-            return self.documents.articles
-        return sum(d.articles for d in self.documents)
+        return self._totals()[0]
 
     @property
     def terms(self) -> int:
-        from .stage import Documents
-
-        if isinstance(self.documents, Documents):
-            return self.documents.terms
-        return sum(d.term_count for d in self.documents)
+        return self._totals()[1]
 
     @property
     def skipped(self) -> int:
+        return self._totals()[2]
+
+    def _totals(self) -> tuple[int, int, int]:
+        """(articles, terms, skipped), without unpickling export()'s lazy Documents."""
         from .stage import Documents
 
-        if isinstance(self.documents, Documents):
-            return self.documents.skipped
-        return sum(len(d.skips) for d in self.documents)
+        docs = self.documents
+        if isinstance(docs, Documents):
+            return docs.articles, docs.terms, docs.skipped
+        return (
+            sum(d.articles for d in docs),
+            sum(d.term_count for d in docs),
+            sum(len(d.skips) for d in docs),
+        )
 
 
 def export(
