@@ -11,6 +11,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: a bounded, derandomised run by default (CI); for a longer fuzz run
+#     ANKIDIGEST_FUZZ=5000 python -m pytest tests/test_properties.py
+FUZZ = int(os.environ.get("ANKIDIGEST_FUZZ", "0"))
+
+
+def fuzz_settings(examples: int) -> settings:
+    """Hypothesis settings: ``examples`` fixed examples, or ANKIDIGEST_FUZZ random ones."""
+    return settings(
+        max_examples=FUZZ or examples,
+        deadline=None,
+        derandomize=not FUZZ,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "2025-03-02-science-news.md"

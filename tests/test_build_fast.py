@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ankidigest import sanitize
@@ -30,14 +30,9 @@ from ankidigest.normalize import _BASE91, article_scope, base91, guid_for, norma
 from ankidigest.notetype import FIELD_NAMES
 from ankidigest.walker import walk
 
-from conftest import EXAMPLE
+from conftest import EXAMPLE, fuzz_settings
 
-CHECKS = settings(
-    max_examples=300,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+CHECKS = fuzz_settings(300)
 
 # -- the reference: the code before the fast paths ---------------------------------
 

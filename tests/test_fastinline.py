@@ -6,26 +6,19 @@ paragraphs; every test here compares it with mistune itself on the same text.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ankidigest import markdown
 from ankidigest.fastinline import plain_tokens
 from ankidigest.limits import emphasis_work
 
-from conftest import EXAMPLE, REPO
+from conftest import EXAMPLE, REPO, fuzz_settings
 
-FUZZ = int(os.environ.get("ANKIDIGEST_FUZZ", "0"))
-CHECKS = settings(
-    max_examples=FUZZ or 400,
-    deadline=None,
-    derandomize=not FUZZ,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+CHECKS = fuzz_settings(400)
 
 # Pieces around the edges of the subset: star runs, flanking characters of every
 # kind, line endings with and without trailing spaces, entities, syntax starters.

@@ -7,14 +7,13 @@ A bounded, derandomised run by default (CI). For a longer fuzz run:
 from __future__ import annotations
 
 import html
-import os
 import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ankidigest.build import BuildOptions, build_notes
@@ -23,15 +22,9 @@ from ankidigest.notetype import FIELD_INDEX, FIELD_NAMES
 from ankidigest.sanitize import tag
 from ankidigest.walker import walk
 
-from conftest import Anki
+from conftest import FUZZ, Anki, fuzz_settings
 
-FUZZ = int(os.environ.get("ANKIDIGEST_FUZZ", "0"))
-CHECKS = settings(
-    max_examples=FUZZ or 150,
-    deadline=None,
-    derandomize=not FUZZ,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+CHECKS = fuzz_settings(150)
 
 # Markdown-ish pieces, including everything that has broken parsers and cards.
 PIECES = st.sampled_from(

@@ -9,12 +9,11 @@ characters re.IGNORECASE folds onto ASCII letters ("ſ", "ı", "İ", the Kelvin 
 from __future__ import annotations
 
 import html
-import os
 import re
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ankidigest import classify, linebreaks, lookup, sentences, spanrules, translation, walker
@@ -34,13 +33,9 @@ from ankidigest.reasons import (
 )
 from ankidigest.translation import Part
 
-FUZZ = int(os.environ.get("ANKIDIGEST_FUZZ", "0"))
-CHECKS = settings(
-    max_examples=FUZZ or 300,
-    deadline=None,
-    derandomize=not FUZZ,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+from conftest import fuzz_settings
+
+CHECKS = fuzz_settings(300)
 
 PIECES = st.sampled_from(
     [
