@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .build import BuildOptions
 from .errors import InputError, OutputError, UsageError
@@ -13,6 +16,12 @@ from .model import Document, NoteSpec
 from .prior import PriorPackage
 from .update import PriorNote, UpdateReport, read_prior, reconcile
 from .walker import check_terms
+
+if TYPE_CHECKING:
+    from .apkg import Copied, Segment, Written
+    from .cache import PostCache
+    from .reuse import Reuse
+    from .stage import Built
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 OUTPUT_FORMATS = (".apkg", ".json")
@@ -146,6 +155,7 @@ def load_prior(
     previous: str | None = None,
     notes: Sequence[NoteSpec] = (),
     package: PriorPackage | None = None,
+    exclude: Sequence[tuple[int, int]] = (),
 ) -> tuple[str | None, dict[str, PriorNote], str]:
     """The prior state: ``previous`` if given, else the .apkg at ``output`` if it exists.
 
@@ -154,6 +164,7 @@ def load_prior(
     says to replace it (our own writes are atomic, so it is not a half-written export).
     ``notes``: the new notes; prior fields equal to theirs share their strings.
     ``package``: that package, already being unzipped (see ``prior.PriorPackage``).
+    ``exclude``: note id ranges of ``package`` not to read (copied as they are).
     """
     path = prior_path(output, previous)
     if path is None:
@@ -162,7 +173,7 @@ def load_prior(
 
     def read() -> dict[str, PriorNote]:
         if package is not None and package.path == path:
-            return package.read(known)
+            return package.read(known, exclude)
         return read_prior(path, known)
 
     if previous is not None:
@@ -178,7 +189,8 @@ class ExportResult:
     # From export(): a sequence that unpickles a cached post's Document only when asked
     # for it (the counts below need none).
     documents: Sequence[Document]
-    notes: tuple[NoteSpec, ...]
+    # From export(): a sequence that loads a reused post's notes only when asked for.
+    notes: Sequence[NoteSpec]
     report: UpdateReport = field(default_factory=lambda: UpdateReport(None))
     warnings: tuple[str, ...] = ()
 
@@ -237,7 +249,6 @@ def export(
     and around the write ("write").
     """
     from .parallel import paused_gc
-    from .stage import read_and_build
 
     output_format(output)
     options = options or BuildOptions()
@@ -252,29 +263,208 @@ def export(
     # The prior package is unzipped in a thread while the posts are read.
     package = PriorPackage(source) if source is not None else None
     with paused_gc(), package or contextlib.nullcontext():
-        documents, notes, checked = read_and_build(
-            files,
-            options,
-            terms=terms,
+        run = _Export(files, output, options, previous, mark_removed, dry_run, terms)
+        result = run.go(encoding, jobs, cache, package, progress)
+    if cache is not None:
+        cache.prune_daily()
+    return result
+
+
+class _Export:
+    """One export(): read and build, compare with the prior package, write. When the
+    prior package is one we wrote and recorded (``reuse.py``), the posts it holds
+    unchanged are copied from it rather than read, compared and written again."""
+
+    def __init__(
+        self,
+        files: list[str],
+        output: str,
+        options: BuildOptions,
+        previous: str | None,
+        mark_removed: bool,
+        dry_run: bool,
+        terms: str,
+    ) -> None:
+        self.files = files
+        self.output = output
+        self.options = options
+        self.previous = previous
+        self.mark_removed = mark_removed
+        self.dry_run = dry_run
+        self.terms = terms
+        self.apkg = output_format(output) == ".apkg"
+
+    def go(
+        self,
+        encoding: str | None,
+        jobs: int | None,
+        cache: PostCache | None,
+        package: PriorPackage | None,
+        progress: Callable[[str, int, int], None] | None,
+        *,
+        may_reuse: bool = True,
+    ) -> ExportResult:
+        from .apkg import Copied
+        from .reuse import Reuse, merged
+        from .stage import read_and_build
+
+        reuse = None
+        if (
+            may_reuse
+            and cache is not None
+            and package is not None
+            and self.apkg
+            and not self.dry_run
+            and self.options.group == "term"
+        ):
+            reuse = Reuse(cache, package)
+        built = read_and_build(
+            self.files,
+            self.options,
+            terms=self.terms,
             encoding=encoding,
             jobs=jobs,
             cache=cache,
             progress=progress,
+            reusable=reuse.reusable if reuse is not None else None,
         )
+        copied: dict[int, Copied] = {}
+        if reuse is not None:
+            runs = reuse.runs()
+            copied = {i: runs[p.key] for i, p in enumerate(built.posts) if p.reused and p.key}
+            if copied and reuse.clashes([n.guid for n in built.notes], list(copied.values())):
+                # A new note takes the guid of a reused one: read everything (which says so).
+                return self.go(encoding, jobs, cache, package, progress, may_reuse=False)
         if progress:
-            progress("compare", 0, len(notes))
-        used, prior, warning = load_prior(output, previous, notes, package)
+            progress("compare", 0, len(built.notes))
+        used, prior, warning = load_prior(
+            self.output, self.previous, built.notes, package, merged(list(copied.values()))
+        )
         notes, report = reconcile(
-            notes, prior, prior_path=used, group=options.group, mark_removed=mark_removed
+            built.notes,
+            prior,
+            prior_path=used,
+            group=self.options.group,
+            mark_removed=self.mark_removed,
         )
         del prior
-        if not dry_run:
+        segments = self._segments(built, notes, copied)
+        finals: Callable[[int], Sequence[NoteSpec]] | None = None
+        if copied and reuse is not None:
+            finals = _reused_notes(built, copied, reuse)
+        if not self.dry_run:
             if progress:
                 progress("write", 0, len(notes))
-            write_package(notes, output, report.kept, checked=checked)
+            check_fields(notes, built.checked)
+            if self.apkg:
+                from .apkg import write_segments
+
+                written = write_segments(
+                    [segment for _, segment in segments],
+                    self.output,
+                    report.kept,
+                    reuse.db if copied and reuse is not None else None,
+                )
+                if cache is not None:
+                    self._record(cache, built, segments, written)
+            else:
+                from .jsonout import write_json
+
+                write_json(notes, self.output)
             if progress:
                 progress("write", len(notes), len(notes))
-    if cache is not None:
-        cache.prune_daily()
-    warnings = (warning,) if warning else ()
-    return ExportResult(documents, tuple(notes), report, warnings)
+        warnings = (warning,) if warning else ()
+        if finals is None:
+            return ExportResult(built.documents, tuple(notes), report, warnings)
+        from .reuse import LazyNotes
+
+        make = finals
+        unchanged_ids = {id(n) for n in report.unchanged}
+        every: list[tuple[int, Callable[[], Sequence[NoteSpec]]]] = []
+        same: list[tuple[int, Callable[[], Sequence[NoteSpec]]]] = []
+        for post, segment in segments:
+            if isinstance(segment, Copied):
+                assert post is not None
+                loader = functools.partial(make, post)
+                every.append((segment.notes, loader))
+                same.append((segment.notes, loader))
+            else:
+                kept_same = [n for n in segment if id(n) in unchanged_ids]
+                every.append((len(segment), functools.partial(_just, segment)))
+                same.append((len(kept_same), functools.partial(_just, kept_same)))
+        report = dataclasses.replace(report, unchanged=LazyNotes(same))
+        return ExportResult(built.documents, LazyNotes(every), report, warnings)
+
+    def _segments(
+        self, built: Built, notes: list[NoteSpec], copied: Mapping[int, Copied]
+    ) -> list[tuple[int | None, Segment]]:
+        """The package's parts in order, each with the index of the post it is: one run
+        per post (copied or written), then the notes of no post (marked as removed). One
+        part only when the notes do not come in runs per post."""
+        from .apkg import Copied
+
+        if built.shared or self.options.group != "term":
+            return [(None, notes)]
+        parts: list[tuple[int | None, Segment]] = []
+        at = 0
+        for i, post in enumerate(built.posts):
+            run = copied.get(i)
+            if isinstance(run, Copied):
+                parts.append((i, run))
+            else:
+                parts.append((i, notes[at : at + post.notes]))
+                at += post.notes
+        parts.append((None, notes[at:]))
+        return parts
+
+    def _record(
+        self,
+        cache: PostCache,
+        built: Built,
+        segments: list[tuple[int | None, Segment]],
+        written: Written,
+    ) -> None:
+        """Store the ledger of the package just written, when its notes come in runs
+        per post and every post has a cache key."""
+        from .apkg import Copied
+        from .reuse import Ledger, PostRun, store_ledger
+
+        runs = []
+        total = 0
+        for (post, segment), cards in zip(segments, written.cards, strict=True):
+            if isinstance(segment, Copied):
+                count, decks = segment.notes, segment.decks
+            else:
+                count, decks = len(segment), tuple(dict.fromkeys(n.deck for n in segment))
+            total += count
+            if post is None:
+                continue
+            info = built.posts[post]
+            if info.key is None:
+                return
+            runs.append(PostRun(info.key, count, cards, decks, info.scopes, info.counts))
+        if len(runs) == len(built.posts):
+            store_ledger(cache, written.digest, Ledger(written.base, total, tuple(runs)))
+
+
+def _just(notes: Sequence[NoteSpec]) -> Sequence[NoteSpec]:
+    return notes
+
+
+def _reused_notes(
+    built: Built, copied: Mapping[int, Copied], reuse: Reuse
+) -> Callable[[int], Sequence[NoteSpec]]:
+    """post index -> the final notes of that reused post, made once when first asked for."""
+    from .reuse import final_notes
+
+    order = list(copied)
+    mods, high = reuse.prior_values([copied[i] for i in order])
+    by_post = dict(zip(order, mods, strict=True))
+    made: dict[int, Sequence[NoteSpec]] = {}
+
+    def notes_of(post: int) -> Sequence[NoteSpec]:
+        if post not in made:
+            made[post] = final_notes(built.reload(post).notes, by_post[post], high)
+        return made[post]
+
+    return notes_of

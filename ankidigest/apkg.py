@@ -17,6 +17,8 @@ import re
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
+from urllib.parse import quote
 
 from .errors import OutputError
 from .model import NoteSpec
@@ -38,44 +40,94 @@ def deck_id(name: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
 
 
-def write_apkg(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = ()) -> None:
+class Copied(NamedTuple):
+    """A run of notes copied as they are, with their cards, from an earlier package of
+    ours (attached as ``old``): a post unchanged since that package was written
+    (``reuse.py``). Ids and card positions are shifted to where the run now is."""
+
+    first_id: int  # the run's first note id in the earlier collection
+    notes: int
+    first_card: int  # the id of its first card there
+    cards: int
+    first_due: int  # the due (note position + 1) of its first note's cards there
+    decks: tuple[str, ...]  # the decks of its notes, in order of first appearance
+
+
+# A part of the package: notes to write, or a run to copy.
+Segment = Sequence[NoteSpec] | Copied
+
+
+class Written(NamedTuple):
+    """What ``write_segments`` wrote: the SHA-256 of the collection file, per segment how
+    many cards it got, and the first note id."""
+
+    digest: str
+    cards: list[int]
+    base: int
+
+
+def write_apkg(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = ()) -> Written:
     """Write ``notes`` to ``path`` atomically.
 
     ``kept`` are notes removed from the posts, recorded in a table of our own (not
     as notes, so Anki does not see them) for a later ``--mark-removed``.
     """
+    return write_segments([notes], path, kept)
+
+
+def write_segments(
+    segments: Sequence[Segment],
+    path: str,
+    kept: Sequence[NoteSpec] = (),
+    source: str | None = None,
+) -> Written:
+    """``write_apkg`` of the notes of ``segments`` in order, ``Copied`` runs taken from
+    the collection file ``source``: the same bytes as writing the notes themselves."""
+    written: list[Written] = []
     try:
-        write_atomic(path, lambda tmp: _write(notes, tmp, kept))
+        write_atomic(path, lambda tmp: written.append(_write(segments, tmp, kept, source)))
     except sqlite3.Error as exc:  # e.g. the temporary folder is full
         raise OutputError(f"{path}: cannot write: {exc}") from None
+    return written[0]
 
 
-def _write(notes: Sequence[NoteSpec], zip_path: str, kept: Sequence[NoteSpec] = ()) -> None:
+def _write(
+    segments: Sequence[Segment], zip_path: str, kept: Sequence[NoteSpec], source: str | None
+) -> Written:
     with tempfile.TemporaryDirectory(prefix="ankidigest-") as work:
         db_path = os.path.join(work, "collection.anki2")
-        conn = sqlite3.connect(db_path)
+        conn = sqlite3.connect(db_path, uri=True)
         try:
+            if source is not None:
+                conn.execute("ATTACH DATABASE ? AS old", (f"file:{quote(source)}?mode=ro",))
             # A scratch file: no rollback journal, no fsync.
-            conn.execute("PRAGMA page_size=16384")  # fewer, fuller pages: faster, smaller
-            conn.execute("PRAGMA journal_mode=OFF")
-            conn.execute("PRAGMA synchronous=OFF")
-            _fill(conn, notes)
+            conn.execute("PRAGMA main.page_size=16384")  # fewer, fuller pages: faster, smaller
+            conn.execute("PRAGMA main.journal_mode=OFF")
+            conn.execute("PRAGMA main.synchronous=OFF")
+            cards, base = _fill(conn, segments)
             _record_removed(conn, kept)
             conn.commit()
         finally:
             conn.close()
-        write_zip(zip_path, [("collection.anki2", db_path), ("media", b"{}")], ZIP_LEVEL)
+        digests = write_zip(zip_path, [("collection.anki2", db_path), ("media", b"{}")], ZIP_LEVEL)
+    return Written(digests["collection.anki2"], cards, base)
 
 
-def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:
+def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[int], int]:
+    """Create the tables and write the notes and cards; return each segment's number of
+    cards and the first note id."""
     import genanki
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
 
     decks: dict[str, int] = {}
-    for note in notes:
-        if note.deck not in decks:
-            decks[note.deck] = deck_id(note.deck)
+    total = 0
+    for segment in segments:
+        names = segment.decks if isinstance(segment, Copied) else (n.deck for n in segment)
+        for name in names:
+            if name not in decks:
+                decks[name] = deck_id(name)
+        total += segment.notes if isinstance(segment, Copied) else len(segment)
     if not decks:
         decks["ankidigest"] = deck_id("ankidigest")
     # genanki's schema with one index of its seven: Anki's importer reads the
@@ -100,44 +152,152 @@ def _fill(conn: sqlite3.Connection, notes: Sequence[NoteSpec]) -> None:
     cursor.execute(
         "UPDATE col SET decks = ?, models = ?", (json.dumps(all_decks), json.dumps(models))
     )
-    base = (max((n.mod for n in notes), default=NOTETYPE_MOD) or NOTETYPE_MOD) * 1000
-    card_rows: list[tuple[int, int, int, int, int, int]] = []
+    parts = _joined(segments)  # one statement per stretch of copied runs
+    base = (_newest(cursor, parts) or NOTETYPE_MOD) * 1000
+    cards: list[list[tuple[int, int, int, int, int, int]]] = []
     retired: list[tuple[str, int]] = []
-    # The columns that are the same in every row are literals in the statement, so
-    # each row binds only what varies (the stored values are the same either way).
-    cursor.executemany(
-        f"INSERT INTO notes VALUES (?,?,{MODEL_ID},?,-1,?,?,?,?,0,'')",
-        _note_rows(notes, base, decks, card_rows, retired),
+    old_clozes = (
+        any(isinstance(p, Copied) for p in parts)
+        and cursor.execute(f"SELECT EXISTS (SELECT 1 FROM old.{CLOZE_TABLE})").fetchone()[0]
     )
-    cursor.executemany(
-        "INSERT INTO cards VALUES (?,?,?,?,?,-1,0,0,?,0,0,0,0,0,0,0,0,'')", card_rows
-    )
+    index = 0
+    card_id = base + total
+    for segment in parts:
+        if isinstance(segment, Copied):
+            if segment.notes:
+                cursor.execute(
+                    "INSERT INTO notes SELECT id + ?, guid, mid, mod, usn, tags, flds, sfld, "
+                    "csum, flags, data FROM old.notes WHERE id BETWEEN ? AND ? ORDER BY id",
+                    (base + index - segment.first_id, *_ids(segment)),
+                )
+                if old_clozes:
+                    retired += _retired(cursor, segment)
+            cards.append([])
+            index += segment.notes
+            card_id += segment.cards
+            continue
+        rows: list[tuple[int, int, int, int, int, int]] = []
+        # The columns that are the same in every row are literals in the statement,
+        # so each row binds only what varies (the stored values are the same either way).
+        cursor.executemany(
+            f"INSERT INTO notes VALUES (?,?,{MODEL_ID},?,-1,?,?,?,?,0,'')",
+            _note_rows(segment, base, index, card_id, decks, rows, retired),
+        )
+        cards.append(rows)
+        index += len(segment)
+        card_id += len(rows)
+    index = 0
+    card_id = base + total
+    for segment, rows in zip(parts, cards, strict=True):
+        if isinstance(segment, Copied):
+            if segment.cards:
+                cursor.execute(
+                    "INSERT INTO cards SELECT id + ?, nid + ?, did, ord, mod, usn, type, "
+                    "queue, due + ?, ivl, factor, reps, lapses, left, odue, odid, flags, data "
+                    "FROM old.cards WHERE id BETWEEN ? AND ? ORDER BY id",
+                    (
+                        card_id - segment.first_card,
+                        base + index - segment.first_id,
+                        index + 1 - segment.first_due,
+                        segment.first_card,
+                        segment.first_card + segment.cards - 1,
+                    ),
+                )
+            index += segment.notes
+            card_id += segment.cards
+        else:
+            cursor.executemany(
+                "INSERT INTO cards VALUES (?,?,?,?,?,-1,0,0,?,0,0,0,0,0,0,0,0,'')", rows
+            )
+            index += len(segment)
+            card_id += len(rows)
     cursor.execute("CREATE INDEX ix_cards_nid ON cards (nid)")  # built after the rows: faster
     # Our own table (Anki ignores it): cloze numbers a note no longer shows but once
     # used, so that a later export never gives a retired card's number to a new term.
     cursor.execute(f"CREATE TABLE {CLOZE_TABLE} (guid TEXT PRIMARY KEY, high INTEGER NOT NULL)")
     cursor.executemany(f"INSERT INTO {CLOZE_TABLE} VALUES (?,?)", sorted(retired))
+    fresh = iter(
+        len(rows) for part, rows in zip(parts, cards, strict=True) if not isinstance(part, Copied)
+    )
+    counts = [s.cards if isinstance(s, Copied) else next(fresh) for s in segments]
+    return counts, base
+
+
+def _joined(segments: Sequence[Segment]) -> list[Segment]:
+    """``segments`` with each stretch of copied runs that follow one another in the old
+    collection as one run (the notes to write stay as they are, in order)."""
+    parts: list[Segment] = []
+    for segment in segments:
+        last = parts[-1] if parts else None
+        if (
+            isinstance(segment, Copied)
+            and isinstance(last, Copied)
+            and segment.first_id == last.first_id + last.notes
+            and segment.first_card == last.first_card + last.cards
+            and segment.first_due == last.first_due + last.notes
+        ):
+            decks = last.decks + tuple(d for d in segment.decks if d not in last.decks)
+            parts[-1] = last._replace(
+                notes=last.notes + segment.notes, cards=last.cards + segment.cards, decks=decks
+            )
+        else:
+            parts.append(segment)
+    return parts
+
+
+def _ids(run: Copied) -> tuple[int, int]:
+    return run.first_id, run.first_id + run.notes - 1
+
+
+def _newest(cursor: sqlite3.Cursor, segments: Sequence[Segment]) -> int:
+    """The newest ``mod`` of all the notes (NOTETYPE_MOD when there are none)."""
+    newest = [NOTETYPE_MOD] if not any(_count(s) for s in segments) else []
+    for segment in segments:
+        if isinstance(segment, Copied):
+            if segment.notes:
+                (mod,) = cursor.execute(
+                    "SELECT max(mod) FROM old.notes WHERE id BETWEEN ? AND ?", _ids(segment)
+                ).fetchone()
+                newest.append(mod)
+        elif segment:
+            newest.append(max(note.mod for note in segment))
+    return max(newest)
+
+
+def _count(segment: Segment) -> int:
+    return segment.notes if isinstance(segment, Copied) else len(segment)
+
+
+def _retired(cursor: sqlite3.Cursor, run: Copied) -> list[tuple[str, int]]:
+    """The rows of our cloze-number table that belong to the notes of ``run``."""
+    rows = cursor.execute(
+        f"SELECT guid, high FROM old.{CLOZE_TABLE} WHERE guid IN "
+        "(SELECT guid FROM old.notes WHERE id BETWEEN ? AND ?)",
+        _ids(run),
+    ).fetchall()
+    return [(str(guid), int(high)) for guid, high in rows]
 
 
 def _note_rows(
     notes: Sequence[NoteSpec],
     base: int,
+    start: int,
+    card_id: int,
     decks: dict[str, int],
     card_rows: list[tuple[int, int, int, int, int, int]],
     retired: list[tuple[str, int]],
 ) -> Iterator[tuple[int | str, ...]]:
     """Yield the varying columns of one notes row per note (id, guid, mod, tags, flds,
-    sfld, csum); append its cards' varying columns (id, nid, did, ord, mod, due) to
-    ``card_rows`` and (guid, highest cloze number) to ``retired`` when a number is no
-    longer shown."""
-    card_id = base + len(notes)
+    sfld, csum), the first at position ``start``; append its cards' varying columns
+    (id, nid, did, ord, mod, due), the first with id ``card_id``, to ``card_rows`` and
+    (guid, highest cloze number) to ``retired`` when a number is no longer shown."""
     strip_tags = _TAG_RE.sub
     cloze_numbers = _CLOZE_NUMBER.findall
     sha1 = hashlib.sha1
     from_bytes = int.from_bytes
     join = "\x1f".join
     add_card = card_rows.append
-    for index, note in enumerate(notes):
+    for index, note in enumerate(notes, start):
         note_id = base + index
         fields = note.fields
         text = fields[0]

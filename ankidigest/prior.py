@@ -7,6 +7,8 @@ the notes removed from the posts but not yet exported with --mark-removed.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
 import json
 import os
@@ -15,7 +17,7 @@ import sqlite3
 import tempfile
 import threading
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from .apkg import CLOZE_TABLE, REMOVED_TABLE
@@ -80,6 +82,7 @@ class PriorPackage:
         self.path = path
         self._work: tempfile.TemporaryDirectory[str] | None = None
         self._db = ""
+        self._digest = ""
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._unzip, name="ankidigest-prior", daemon=True)
         self._thread.start()
@@ -97,20 +100,42 @@ class PriorPackage:
                         self.path, "not an Anki package written by ankidigest (no collection)"
                     )
                 db = os.path.join(self._work.name, name)
+                sha = hashlib.sha256()
                 with archive.open(name) as src, open(db, "wb") as out:
                     while piece := src.read(_UNZIP_PIECE):
                         out.write(piece)
+                        sha.update(piece)
                 self._db = db
+                self._digest = sha.hexdigest()
         except BaseException as exc:  # raised by read(), in the caller's thread
             self._error = exc
 
-    def read(self, known: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, PriorNote]:
-        """The notes, as ``read_prior`` returns them; InputError when unreadable."""
+    def read(
+        self,
+        known: Mapping[str, tuple[str, ...]] | None = None,
+        exclude: Sequence[tuple[int, int]] = (),
+    ) -> dict[str, PriorNote]:
+        """The notes, as ``read_prior`` returns them; InputError when unreadable.
+
+        ``exclude``: (first, last) note id ranges not to read (sorted, disjoint)."""
+        with self._readable():
+            return _read_collection(self._db, known, exclude)
+
+    def collection(self) -> tuple[str, str]:
+        """(path of the unzipped collection, SHA-256 of its bytes); InputError when
+        the package is unreadable. Valid until the package is closed."""
+        with self._readable():
+            return self._db, self._digest
+
+    @contextlib.contextmanager
+    def _readable(self) -> Iterator[None]:
+        """Wait for the unzip; turn every way of failing to read the package into an
+        InputError naming it."""
         self._thread.join()
         try:
             if self._error is not None:
                 raise self._error
-            return _read_collection(self._db, known)
+            yield
         except InputError:
             raise
         except FileNotFoundError:
@@ -137,7 +162,9 @@ class PriorPackage:
 
 
 def _read_collection(
-    db_path: str, known: Mapping[str, tuple[str, ...]] | None
+    db_path: str,
+    known: Mapping[str, tuple[str, ...]] | None,
+    exclude: Sequence[tuple[int, int]] = (),
 ) -> dict[str, PriorNote]:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
@@ -170,15 +197,18 @@ def _read_collection(
         tag_lists: dict[str, tuple[str, ...]] = {}
         separators = len(FIELD_NAMES) - 1
         join = "\x1f".join
-        clozes_in = _CLOZE.findall
         make = tuple.__new__
         # Each note's first card's deck (the card with the lowest ord), looked up by
         # sqlite through the cards' nid index rather than one Python pass over the cards.
-        rows = conn.execute(
+        query = (
             "SELECT guid, mod, flds, tags, "
             "(SELECT did FROM cards WHERE nid = notes.id ORDER BY ord LIMIT 1) "
-            "FROM notes WHERE mid = ?",
-            (MODEL_ID,),
+            "FROM notes WHERE mid = ? AND id BETWEEN ? AND ?"
+        )
+        rows = (
+            row
+            for low, high in _between(exclude)
+            for row in conn.execute(query, (MODEL_ID, low, high))
         )
         for guid, mod, flds, tags, did in rows:
             new = new_fields.get(guid)
@@ -194,10 +224,7 @@ def _read_collection(
                     fields = tuple(
                         [share(f, f) if i in _REPEATED else f for i, f in enumerate(parts)]
                     )
-            found = clozes_in(fields[0])
-            top = (
-                int(found[0][0]) if len(found) == 1 else max([int(n) for n, _ in found], default=0)
-            )
+            top = highest_cloze(fields[0])
             if high:
                 top = max(top, high.get(guid, 0))
             tag_list = tag_lists.get(tags)
@@ -209,6 +236,24 @@ def _read_collection(
     finally:
         conn.close()
     return prior
+
+
+def _between(exclude: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The id ranges left when the sorted, disjoint ``exclude`` ranges are taken out."""
+    ranges = []
+    low = -(1 << 63)
+    for first, last in exclude:
+        if first > low:
+            ranges.append((low, first - 1))
+        low = last + 1
+    ranges.append((low, (1 << 63) - 1))
+    return ranges
+
+
+def highest_cloze(cloze_html: str) -> int:
+    """The highest cloze number a Text field shows (0 when none)."""
+    found = _CLOZE.findall(cloze_html)
+    return int(found[0][0]) if len(found) == 1 else max([int(n) for n, _ in found], default=0)
 
 
 def plain_text(cloze_html: str) -> str:

@@ -12,9 +12,10 @@ checks that the packages are byte-identical either way.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from operator import attrgetter
 from typing import Any, NamedTuple, overload
 
@@ -101,13 +102,18 @@ def _note(row: tuple[Any, ...]) -> NoteSpec:
 
 class Documents(Sequence[Document]):
     """The posts' Documents in file order; a cached or worker-built one is unpickled the
-    first time it is asked for. ``articles``, ``terms`` and ``skipped`` need none of them."""
+    first time it is asked for, a reused one (see ``reuse.py``) loaded then.
+    ``articles``, ``terms`` and ``skipped`` need none of them."""
 
-    def __init__(self, results: Sequence[Result]) -> None:
-        self._items: list[Document | bytes] = [r.document for r in results]
-        self.articles = sum(r.counts[0] for r in results)
-        self.terms = sum(r.counts[1] for r in results)
-        self.skipped = sum(r.counts[2] for r in results)
+    def __init__(
+        self,
+        items: Sequence[Document | bytes | Callable[[], Document]],
+        counts: Sequence[Counts],
+    ) -> None:
+        self._items = list(items)
+        self.articles = sum(c[0] for c in counts)
+        self.terms = sum(c[1] for c in counts)
+        self.skipped = sum(c[2] for c in counts)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -122,6 +128,8 @@ class Documents(Sequence[Document]):
         item = self._items[index]
         if isinstance(item, bytes):
             item = self._items[index] = pickle.loads(item)
+        elif not isinstance(item, Document):
+            item = self._items[index] = item()
         return item
 
     def __iter__(self) -> Iterator[Document]:
@@ -136,6 +144,36 @@ def standalone_options(options: BuildOptions, several: bool) -> BuildOptions:
     return options
 
 
+class PostInfo(NamedTuple):
+    """One post of a ``Built``: its cache key (None without a cache or when it cannot be
+    read), how many of ``Built.notes`` are its own, its occurrence scopes and counts, and
+    whether it was reused: left unread because the previous package holds its notes."""
+
+    key: str | None
+    notes: int
+    scopes: frozenset[str]
+    counts: Counts
+    reused: bool
+
+
+class Built(NamedTuple):
+    """What ``read_and_build`` gives: the Documents of every post, the notes of the posts
+    not reused (in file order), the fields already checked, and each post's PostInfo.
+    ``shared``: two posts share an occurrence scope, so the notes were built all together
+    and do not come in runs per post."""
+
+    documents: Documents
+    notes: list[NoteSpec]
+    checked: Checked
+    posts: list[PostInfo]
+    shared: bool
+    reload: Callable[[int], Result]  # the Result of the i-th post, reused or not, loaded now
+
+
+# The posts the previous package holds unchanged: cache key -> (counts, scopes).
+Reusable = Mapping[str, tuple[Counts, frozenset[str]]]
+
+
 def read_and_build(
     files: Sequence[str],
     options: BuildOptions,
@@ -145,18 +183,37 @@ def read_and_build(
     jobs: int | None = None,
     cache: PostCache | None = None,
     progress: Progress | None = None,
-) -> tuple[Documents, list[NoteSpec], Checked]:
+    reusable: Callable[[], Reusable] | None = None,
+) -> Built:
     """Walk and build ``files``: the same Documents and notes as reading them one by
-    one and calling ``build_notes`` on them all, and the fields already checked."""
+    one and calling ``build_notes`` on them all, and the fields already checked.
+
+    ``reusable`` (with a cache): called once the posts' cache keys are known; the posts
+    it names are neither loaded nor built (``PostInfo.reused``), unless two posts share
+    an occurrence scope: then every post is built, together."""
     alone = standalone_options(options, len(files) > 1)
     settings: tuple[str, ...] = (repr(alone), terms, repr(encoding))
     results: list[Result | None] = [None] * len(files)
     errors: list[BaseException | None] = [None] * len(files)
     todo: list[int] = []
     done = 0
+
+    def reload(i: int) -> Result:
+        found = results[i]
+        if found is not None:
+            return found
+        key = keys[i]
+        assert key is not None  # only reused posts have no Result, and they have keys
+        return _reused_result(files[i], key, terms, encoding, alone, settings, cache)
+
     with paused_gc():
-        for i, path in enumerate(files):
-            hit = _lookup(cache, path, encoding, settings)
+        keys = [_key(path, encoding, settings) if cache else None for path in files]
+        known: Reusable = reusable() if reusable is not None and cache is not None else {}
+        for i, key in enumerate(keys):
+            if key is not None and key in known:
+                done += 1
+                continue
+            hit = _load(cache, key)
             if hit is None:
                 todo.append(i)
             else:
@@ -179,14 +236,34 @@ def read_and_build(
             results[i] = result
             errors[i] = error
         raise_first(errors)
-        found = [r for r in results if r is not None]
-        documents = Documents(found)
+        posts: list[PostInfo] = []
+        items: list[Document | bytes | Callable[[], Document]] = []
+        for key, r in zip(keys, results, strict=True):
+            if r is not None:
+                posts.append(PostInfo(key, len(r.notes), r.scopes, r.counts, False))
+                items.append(r.document)
+            elif key is not None and key in known:
+                counts, scopes = known[key]
+                posts.append(PostInfo(key, 0, scopes, counts, True))
+                items.append(_document_loader(functools.partial(reload, len(items))))
+        documents = Documents(items, [p.counts for p in posts])
         seen: set[str] = set()
         shared = False
-        for r in found:
-            shared = shared or not seen.isdisjoint(r.scopes)
-            seen |= r.scopes
+        for p in posts:
+            shared = shared or not seen.isdisjoint(p.scopes)
+            seen |= p.scopes
+        if shared and known:  # build every post, all together
+            return read_and_build(
+                files,
+                options,
+                terms=terms,
+                encoding=encoding,
+                jobs=jobs,
+                cache=cache,
+                progress=progress,
+            )
         checked: Checked = {}
+        found = [r for r in results if r is not None]
         if shared:
             notes = build_notes(list(documents), options)
         else:
@@ -195,14 +272,11 @@ def read_and_build(
             for r in found:
                 if r.safe:
                     checked.update((id(note.fields), note.fields) for note in r.notes)
-    return documents, notes, checked
+    return Built(documents, notes, checked, posts, shared, reload)
 
 
-def _lookup(
-    cache: PostCache | None, path: str, encoding: str | None, settings: tuple[str, ...]
-) -> Result | None:
-    if cache is None:
-        return None
+def _key(path: str, encoding: str | None, settings: tuple[str, ...]) -> str | None:
+    """The post's cache key; None when the post cannot be read."""
     from .reader import read_text
 
     try:
@@ -210,8 +284,7 @@ def _lookup(
         mtime = _mtime(path)
     except AnkidigestError:
         return None  # the walk reports it, in file order
-    hit = cache.load(entry_key(text, path, mtime, settings))
-    return None if hit is None else from_entry(hit)
+    return entry_key(text, path, mtime, settings)
 
 
 def _mtime(path: str) -> int:
@@ -219,6 +292,47 @@ def _mtime(path: str) -> int:
         return int(os.stat(path).st_mtime)
     except OSError:
         return 0
+
+
+def _load(cache: PostCache | None, key: str | None) -> Result | None:
+    if cache is None or key is None:
+        return None
+    hit = cache.load(key)
+    return None if hit is None else from_entry(hit)
+
+
+def _reused_result(
+    path: str,
+    key: str,
+    terms: str,
+    encoding: str | None,
+    options: BuildOptions,
+    settings: tuple[str, ...],
+    cache: PostCache | None,
+) -> Result:
+    """The Result of a reused post: its cache entry, else the post walked and built again,
+    provided it still has the key it was reused under."""
+    hit = _load(cache, key)
+    if hit is not None:
+        return hit
+    changed = InputError(path, "changed while it was being exported; please export again")
+    if _key(path, encoding, settings) != key:
+        raise changed
+    folder = cache.folder if cache is not None else None
+    (result, error), _ = _walk_build((path, terms, encoding, options, settings, folder))
+    if error is not None:
+        raise error
+    if result is None or _key(path, encoding, settings) != key:
+        raise changed
+    return result
+
+
+def _document_loader(result: Callable[[], Result]) -> Callable[[], Document]:
+    def load() -> Document:
+        doc = result().document
+        return doc if isinstance(doc, Document) else pickle.loads(doc)
+
+    return load
 
 
 # (path, terms, encoding, build options, cache key settings, cache folder)

@@ -32,7 +32,8 @@ class UpdateReport:
     prior: str | None
     new: tuple[NoteSpec, ...] = ()
     changed: tuple[NoteSpec, ...] = ()
-    unchanged: tuple[NoteSpec, ...] = ()
+    # A sequence that may load its notes only when asked (see reuse.LazyNotes).
+    unchanged: Sequence[NoteSpec] = ()
     removed: tuple[NoteSpec, ...] = ()  # notes of the prior package gone from the posts
     marked: tuple[NoteSpec, ...] = ()  # gone notes exported now, tagged ankidigest::removed
     kept: tuple[NoteSpec, ...] = ()  # gone notes recorded in the package, not exported
@@ -80,9 +81,7 @@ def reconcile(
         elif before.fields == note.fields and (
             before.tags == note.tags or sorted(before.tags) == sorted(note.tags)
         ):
-            top = max(note.cloze_max, before.cloze_max)
-            if note.mod != before.mod or note.cloze_max != top:  # else keep the same object
-                note = replace(note, mod=before.mod, cloze_max=top)
+            note = unchanged_note(note, before.mod, before.cloze_max)
             unchanged.append(note)
         else:
             mod = max(note.mod, before.mod + 1)
@@ -113,6 +112,16 @@ def reconcile(
         tuple(kept),
     )
     return out, report
+
+
+def unchanged_note(note: NoteSpec, mod: int, cloze_max: int) -> NoteSpec:
+    """``note``, equal to a prior note of that ``mod`` and highest cloze number, as the
+    export writes it: with the prior ``mod`` (so Anki leaves it alone) and the higher of
+    the two cloze numbers."""
+    top = max(note.cloze_max, cloze_max)
+    if note.mod != mod or note.cloze_max != top:  # else keep the same object
+        note = replace(note, mod=mod, cloze_max=top)
+    return note
 
 
 def _removed_note(prior: PriorNote, path: str | None, *, mark: bool) -> NoteSpec:

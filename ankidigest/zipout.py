@@ -10,6 +10,7 @@ bytes. No ZIP64: entries must stay under 4 GB.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import struct
 import zlib
@@ -28,9 +29,12 @@ _DOS_TIME, _DOS_DATE = 0, (1 << 5) | 1  # 1980-01-01 00:00:00
 _LIMIT = 0xFFFFFFFF
 
 
-def write_zip(path: str, entries: list[tuple[str, str | bytes]], level: int) -> None:
-    """Write ``entries`` (name, source file path or bytes) to a new zip at ``path``."""
+def write_zip(path: str, entries: list[tuple[str, str | bytes]], level: int) -> dict[str, str]:
+    """Write ``entries`` (name, source file path or bytes) to a new zip at ``path``.
+
+    Returns each entry's SHA-256 (hex) of its uncompressed bytes."""
     central: list[bytes] = []
+    digests: dict[str, str] = {}
     with open(path, "wb") as out:
         for name, source in entries:
             offset = out.tell()
@@ -38,8 +42,10 @@ def write_zip(path: str, entries: list[tuple[str, str | bytes]], level: int) -> 
             header = _local_header(encoded, 0, 0, 0)
             out.write(header)
             crc = size = csize = 0
+            sha = hashlib.sha256()
             for raw, packed in _deflate(source, level):
                 crc = zlib.crc32(raw, crc)
+                sha.update(raw)
                 size += len(raw)
                 csize += len(packed)
                 out.write(packed)
@@ -50,6 +56,7 @@ def write_zip(path: str, entries: list[tuple[str, str | bytes]], level: int) -> 
             out.write(_local_header(encoded, crc, csize, size))
             out.seek(end)
             central.append(_central_header(encoded, crc, csize, size, offset))
+            digests[name] = sha.hexdigest()
         start = out.tell()
         for record in central:
             out.write(record)
@@ -59,6 +66,7 @@ def write_zip(path: str, entries: list[tuple[str, str | bytes]], level: int) -> 
                 "<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), directory, start, 0
             )
         )
+    return digests
 
 
 def _local_header(name: bytes, crc: int, csize: int, size: int) -> bytes:

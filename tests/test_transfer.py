@@ -18,7 +18,7 @@ import pytest
 from ankidigest import InputError, export, read_posts
 from ankidigest.apkg import CLOZE_TABLE, write_apkg
 from ankidigest.build import BuildOptions, build_notes
-from ankidigest.model import NoteSpec
+from ankidigest.model import Document, NoteSpec
 from ankidigest.notetype import MODEL_ID, SORT_FIELD
 from ankidigest.prior import PriorNote, PriorPackage, read_prior
 from ankidigest.stage import Documents, Result, from_entry, to_entry
@@ -106,12 +106,19 @@ def test_entries_of_another_shape_are_misses(entry: object) -> None:
 def test_documents_decode_on_demand_and_count_without_decoding(post: Path) -> None:
     result = _result(post)
     blob = pickle.dumps(result.document)
-    docs = Documents([result, result._replace(document=blob)])
-    assert (docs.articles, docs.terms, docs.skipped) == tuple(2 * c for c in result.counts)
-    assert docs._items[1] is blob  # counted without unpickling
-    assert list(docs) == [result.document, result.document]
-    assert docs[-1] == result.document and docs[0:2] == [result.document] * 2
-    assert len(docs) == 2
+    loads: list[int] = []
+
+    def loader() -> Document:
+        loads.append(1)
+        assert isinstance(result.document, Document)
+        return result.document
+
+    docs = Documents([result.document, blob, loader], [result.counts] * 3)
+    assert (docs.articles, docs.terms, docs.skipped) == tuple(3 * c for c in result.counts)
+    assert docs._items[1] is blob and not loads  # counted without unpickling or loading
+    assert list(docs) == [result.document] * 3
+    assert docs[-1] == result.document and docs[0:3] == [result.document] * 3
+    assert len(docs) == 3 and loads == [1]  # a loader runs once
 
 
 def test_export_counts_equal_the_documents_counts(post: Path, tmp_path: Path) -> None:
