@@ -204,7 +204,8 @@ def read_and_build(
             return found
         key = keys[i]
         assert key is not None  # only reused posts have no Result, and they have keys
-        return _reused_result(files[i], key, terms, encoding, alone, settings, cache)
+        result = results[i] = _reused_result(files[i], key, terms, encoding, alone, settings, cache)
+        return result
 
     with paused_gc():
         keys = [_key(path, encoding, settings) if cache else None for path in files]
