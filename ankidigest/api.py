@@ -464,7 +464,8 @@ def _reused_notes(
 
     def notes_of(post: int) -> Sequence[NoteSpec]:
         if post not in made:
-            made[post] = final_notes(built.reload(post).notes, by_post[post], high)
+            notes = built.reload(post).notes
+            made[post] = final_notes(notes, copied[post], by_post[post], high)
         return made[post]
 
     return notes_of

@@ -165,19 +165,21 @@ class Reuse:
                 return True
         return False
 
-    def prior_values(self, copied: Sequence[Copied]) -> tuple[list[list[int]], dict[str, int]]:
-        """Per run, its notes' ``mod`` in order; and the highest cloze number recorded
-        for any note. What a reused note's final NoteSpec needs (``final_notes``)."""
+    def prior_values(
+        self, copied: Sequence[Copied]
+    ) -> tuple[list[tuple[str, str]], dict[str, int]]:
+        """Per run, its notes' ids and ``mod`` in the same order, each as one
+        comma-separated string (made by sqlite: most exports never ask for them); and
+        the highest cloze number recorded for any note. What a reused note's final
+        NoteSpec needs (``final_notes``)."""
         conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
         try:
+            query = (
+                "SELECT coalesce(group_concat(id), ''), coalesce(group_concat(mod), '') "
+                "FROM (SELECT id, mod FROM notes WHERE id BETWEEN ? AND ? ORDER BY id)"
+            )
             mods = [
-                [
-                    mod
-                    for (mod,) in conn.execute(
-                        "SELECT mod FROM notes WHERE id BETWEEN ? AND ? ORDER BY id",
-                        (run.first_id, run.first_id + run.notes - 1),
-                    )
-                ]
+                conn.execute(query, (run.first_id, run.first_id + run.notes - 1)).fetchone()
                 for run in copied
             ]
             high = dict(conn.execute(f"SELECT guid, high FROM {CLOZE_TABLE}").fetchall())
@@ -187,13 +189,15 @@ class Reuse:
 
 
 def final_notes(
-    built: Sequence[NoteSpec], mods: Sequence[int], high: dict[str, int]
+    built: Sequence[NoteSpec], run: Copied, values: tuple[str, str], high: dict[str, int]
 ) -> list[NoteSpec]:
     """A reused post's notes as the export writes them: its built notes given the prior
-    ``mod`` and highest cloze number, as ``update.reconcile`` does for unchanged notes."""
+    ``mod`` (``values``: the run's note ids and mods, from ``prior_values``) and highest
+    cloze number, as ``update.reconcile`` does for unchanged notes."""
     from .update import unchanged_note
 
-    if len(built) != len(mods):
+    ids, mods = ([int(n) for n in v.split(",")] if v else [] for v in values)
+    if len(built) != len(mods) or ids != list(range(run.first_id, run.first_id + run.notes)):
         raise InputError(
             built[0].path if built else "", "the cache and the previous package disagree"
         )
