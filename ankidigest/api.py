@@ -304,7 +304,6 @@ class _Export:
         *,
         may_reuse: bool = True,
     ) -> ExportResult:
-        from .apkg import Copied
         from .reuse import Reuse, merged
         from .stage import read_and_build
 
@@ -352,9 +351,10 @@ class _Export:
         finals: Callable[[int], Sequence[NoteSpec]] | None = None
         if copied and reuse is not None:
             finals = _reused_notes(built, copied, reuse)
+        total = len(notes) + sum(run.notes for run in copied.values())
         if not self.dry_run:
             if progress:
-                progress("write", 0, len(notes))
+                progress("write", 0, total)
             check_fields(notes, built.checked)
             if self.apkg:
                 from .apkg import write_segments
@@ -372,28 +372,13 @@ class _Export:
 
                 write_json(notes, self.output)
             if progress:
-                progress("write", len(notes), len(notes))
+                progress("write", total, total)
         warnings = (warning,) if warning else ()
         if finals is None:
             return ExportResult(built.documents, tuple(notes), report, warnings)
-        from .reuse import LazyNotes
-
-        make = finals
-        unchanged_ids = {id(n) for n in report.unchanged}
-        every: list[tuple[int, Callable[[], Sequence[NoteSpec]]]] = []
-        same: list[tuple[int, Callable[[], Sequence[NoteSpec]]]] = []
-        for post, segment in segments:
-            if isinstance(segment, Copied):
-                assert post is not None
-                loader = functools.partial(make, post)
-                every.append((segment.notes, loader))
-                same.append((segment.notes, loader))
-            else:
-                kept_same = [n for n in segment if id(n) in unchanged_ids]
-                every.append((len(segment), functools.partial(_just, segment)))
-                same.append((len(kept_same), functools.partial(_just, kept_same)))
-        report = dataclasses.replace(report, unchanged=LazyNotes(same))
-        return ExportResult(built.documents, LazyNotes(every), report, warnings)
+        every, unchanged = _lazy(segments, report, finals)
+        report = dataclasses.replace(report, unchanged=unchanged)
+        return ExportResult(built.documents, every, report, warnings)
 
     def _segments(
         self, built: Built, notes: list[NoteSpec], copied: Mapping[int, Copied]
@@ -445,6 +430,32 @@ class _Export:
             runs.append(PostRun(info.key, count, cards, decks, info.scopes, info.counts))
         if len(runs) == len(built.posts):
             store_ledger(cache, written.digest, Ledger(written.base, total, tuple(runs)))
+
+
+def _lazy(
+    segments: list[tuple[int | None, Segment]],
+    report: UpdateReport,
+    finals: Callable[[int], Sequence[NoteSpec]],
+) -> tuple[Sequence[NoteSpec], Sequence[NoteSpec]]:
+    """The notes of an export that reused posts, and its unchanged notes, in order: the
+    reused posts' notes are made (``finals``) only when someone asks for them."""
+    from .apkg import Copied
+    from .reuse import LazyNotes
+
+    unchanged_ids = {id(n) for n in report.unchanged}
+    every: list[tuple[int, Callable[[], Sequence[NoteSpec]]]] = []
+    same: list[tuple[int, Callable[[], Sequence[NoteSpec]]]] = []
+    for post, segment in segments:
+        if isinstance(segment, Copied):
+            assert post is not None
+            loader = functools.partial(finals, post)
+            every.append((segment.notes, loader))
+            same.append((segment.notes, loader))
+        else:
+            kept_same = [n for n in segment if id(n) in unchanged_ids]
+            every.append((len(segment), functools.partial(_just, segment)))
+            same.append((len(kept_same), functools.partial(_just, kept_same)))
+    return LazyNotes(every), LazyNotes(same)
 
 
 def _just(notes: Sequence[NoteSpec]) -> Sequence[NoteSpec]:
