@@ -3,9 +3,11 @@
 zipfile deflates on one core. Deflate streams can be cut into pieces that are
 compressed apart and concatenated (each piece primed with the 32 KB before it
 and ended with a sync flush, only the last one finished), which is what pigz
-does; zlib releases the GIL while it compresses, so threads are enough. Entries
-get a fixed time (1980-01-01) and mode 0644, so the same input gives the same
-bytes. No ZIP64: entries must stay under 4 GB.
+does; the compressor releases the GIL while it works, so threads are enough. The
+compressor is ISA-L's (the ``isal`` package: standard deflate, three to five times
+faster than zlib at the same size), or zlib's where isal cannot be imported.
+Entries get a fixed time (1980-01-01) and mode 0644, so the same input gives the
+same bytes. No ZIP64: entries must stay under 4 GB.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import struct
 import zlib
 from collections import deque
 from collections.abc import Iterator
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from .errors import OutputError
@@ -114,12 +117,24 @@ def _pieces(source: str | bytes) -> Iterator[bytes]:
             yield piece
 
 
+def deflater() -> ModuleType:
+    """isal's zlib-compatible module, else zlib itself."""
+    try:
+        from isal import isal_zlib
+    except ImportError:  # no wheel for this platform
+        return zlib
+    return isal_zlib
+
+
 def _compress(piece: bytes, history: bytes, level: int, last: bool) -> bytes:
+    lib = deflater()
     if history:
-        comp = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=history)
+        comp = lib.compressobj(level, lib.DEFLATED, -15, zdict=history)
     else:
-        comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return comp.compress(piece) + comp.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+        comp = lib.compressobj(level, lib.DEFLATED, -15)
+    flush: int = lib.Z_FINISH if last else lib.Z_SYNC_FLUSH
+    packed: bytes = comp.compress(piece) + comp.flush(flush)
+    return packed
 
 
 def _deflate(source: str | bytes, level: int) -> Iterator[tuple[bytes, bytes]]:

@@ -289,14 +289,20 @@ def test_progress_bar_draws_one_line_and_erases_it() -> None:
 
 
 @pytest.mark.parametrize("size", [0, 1, 999, 1000, 25_000])
+@pytest.mark.parametrize("library", ["isal", "zlib"])
 def test_zip_pieces_deflated_apart_read_back_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, library: str
 ) -> None:
     import random
     import zipfile
+    import zlib
 
     from ankidigest import zipout
 
+    if library == "zlib":  # where isal cannot be imported
+        monkeypatch.setattr(zipout, "deflater", lambda: zlib)
+    else:
+        assert zipout.deflater().__name__ == "isal.isal_zlib"  # a dependency: installed
     monkeypatch.setattr(zipout, "CHUNK", 1000)  # many pieces, each primed by the last
     rng = random.Random(size)
     words = [bytes(rng.choice(b"abcdefgh") for _ in range(5)) for _ in range(40)]
