@@ -24,6 +24,7 @@ from .apkg import CLOZE_TABLE, REMOVED_TABLE
 from .errors import InputError
 from .normalize import normalize_term
 from .notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
+from .zipout import read_entry
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
 _HTML_TAG = re.compile(r"<[^>]*>")
@@ -90,23 +91,21 @@ class PriorPackage:
     def _unzip(self) -> None:
         try:
             with zipfile.ZipFile(self.path) as archive:
-                self._work = tempfile.TemporaryDirectory(prefix="ankidigest-prior-")
                 names = archive.namelist()
-                name = next(
-                    (n for n in ("collection.anki21", "collection.anki2") if n in names), ""
+            name = next((n for n in ("collection.anki21", "collection.anki2") if n in names), "")
+            if not name:
+                raise InputError(
+                    self.path, "not an Anki package written by ankidigest (no collection)"
                 )
-                if not name:
-                    raise InputError(
-                        self.path, "not an Anki package written by ankidigest (no collection)"
-                    )
-                db = os.path.join(self._work.name, name)
-                sha = hashlib.sha256()
-                with archive.open(name) as src, open(db, "wb") as out:
-                    while piece := src.read(_UNZIP_PIECE):
-                        out.write(piece)
-                        sha.update(piece)
-                self._db = db
-                self._digest = sha.hexdigest()
+            self._work = tempfile.TemporaryDirectory(prefix="ankidigest-prior-")
+            db = os.path.join(self._work.name, name)
+            sha = hashlib.sha256()
+            with open(db, "wb") as out:
+                for piece in read_entry(self.path, name, _UNZIP_PIECE):
+                    out.write(piece)
+                    sha.update(piece)
+            self._db = db
+            self._digest = sha.hexdigest()
         except BaseException as exc:  # raised by read(), in the caller's thread
             self._error = exc
 

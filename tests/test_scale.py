@@ -397,3 +397,33 @@ def test_encoding_goes_through_workers_and_cache(
         assert got.notes == tuple(want)
     with pytest.raises(InputError):  # not UTF-8: the cache must not hide that
         export([str(posts)], str(tmp_path / "b.json"), cache_dir=cache, jobs=2)
+
+
+@pytest.mark.parametrize("library", ["isal", "zlib"])
+def test_read_entry_inflates_checks_and_reads_stored_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, library: str
+) -> None:
+    import zipfile
+    import zlib
+
+    from ankidigest import zipout
+
+    if library == "zlib":
+        monkeypatch.setattr(zipout, "deflater", lambda: zlib)
+    data = b"".join(b"line %d of a collection\n" % i for i in range(50_000))
+    out = tmp_path / "out.zip"
+    zipout.write_zip(str(out), [("big", data), ("empty", b"")], 1)
+    with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("stored", data)
+    for name, want in (("big", data), ("empty", b""), ("stored", data)):
+        assert b"".join(zipout.read_entry(str(out), name, 4096)) == want
+    with pytest.raises(KeyError):
+        list(zipout.read_entry(str(out), "missing"))
+    # One byte changed inside the deflated data: the CRC (or the inflater) notices.
+    with zipfile.ZipFile(out) as archive:
+        info = archive.getinfo("big")
+    raw = bytearray(out.read_bytes())
+    raw[info.header_offset + 30 + len("big") + info.compress_size // 2] ^= 0x55
+    out.write_bytes(bytes(raw))
+    with pytest.raises((zipfile.BadZipFile, zlib.error)):
+        list(zipout.read_entry(str(out), "big", 4096))
