@@ -68,11 +68,16 @@ def no_surrogates(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+def is_clean(value: str) -> bool:
+    """Whether ``value`` is its own clean_field (and so is every slice of it)."""
+    if value.isascii() and value.isprintable():
+        return True
+    return _UNCLEAN.search(value) is None  # one scan instead of two for clean non-ASCII text
+
+
 def clean_field(value: str) -> str:
     """No control character (Anki's field separator U+001F above all) reaches a field."""
-    if value.isascii() and value.isprintable():
-        return value
-    if _UNCLEAN.search(value) is None:  # one scan instead of two for clean non-ASCII text
+    if is_clean(value):
         return value
     value = no_surrogates(value)
     return _CONTROL.sub(" ", value) if _CONTROL.search(value) else value
