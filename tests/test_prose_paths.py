@@ -16,7 +16,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ankidigest import classify, linebreaks, lookup, sentences, spanrules, translation, walker
+from ankidigest import (
+    classify,
+    inline,
+    linebreaks,
+    lookup,
+    markdown,
+    sentences,
+    spanrules,
+    translation,
+    walker,
+)
 from ankidigest.reasons import (
     CLAUSE,
     CROSSES,
@@ -297,6 +307,67 @@ def test_no_soft_break_ends_no_line(text: str, bold: list[tuple[int, int]]) -> N
 def test_text_without_an_ampersand_needs_no_unescape(text: str) -> None:
     text = text.replace("&", "")
     assert html.unescape(text) == text
+
+
+INLINE_TEXT = st.one_of(
+    st.sampled_from(["", " ", "word", "Word. Next", "a &amp; b", "&lt;", "&", "x\n", "*", "中文"]),
+    st.text(max_size=4),
+)
+LEAF = st.one_of(
+    st.builds(lambda raw: {"type": "text", "raw": raw}, INLINE_TEXT),
+    st.sampled_from(
+        [
+            {"type": "softbreak"},
+            {"type": "linebreak"},
+            {"type": "text"},
+            {"type": "codespan", "raw": "x"},
+            {"type": "inline_html", "raw": "<b>"},
+            {"type": "inline_html", "raw": "</b>"},
+            {"type": "strikethrough", "children": [{"type": "text", "raw": "no"}]},
+        ]
+    ),
+)
+LINK_URLS = st.sampled_from(["https://x.org/a", " https://x.org/b ", "", "https://youglish.com/w"])
+
+
+def _inline_tokens(children: st.SearchStrategy[list[dict[str, object]]]) -> st.SearchStrategy:
+    return st.one_of(
+        st.builds(lambda c: {"type": "strong", "children": c}, children),
+        st.builds(lambda c: {"type": "strong", "children": c, "_malformed": True}, children),
+        st.builds(lambda c: {"type": "emphasis", "children": c}, children),
+        st.builds(lambda c: {"type": "mark", "children": c}, children),
+        st.builds(
+            lambda c, u: {"type": "link", "children": c, "attrs": {"url": u}}, children, LINK_URLS
+        ),
+        st.builds(lambda c: {"type": "link", "children": c}, children),
+    )
+
+
+INLINE = st.lists(
+    st.recursive(LEAF, lambda inner: _inline_tokens(st.lists(inner, max_size=4)), max_leaves=12),
+    max_size=10,
+)
+
+
+@CHECKS
+@given(INLINE)
+def test_plain_flatten_equals_the_general_one(tokens: list[dict[str, object]]) -> None:
+    fast = inline._flatten_plain(tokens)
+    try:
+        slow = inline._flatten_any(tokens)
+    except IndexError:  # a soft break right after a deletion: never the plain path's
+        assert fast is None
+        return
+    assert fast is None or fast == slow
+    assert inline.flatten_block(tokens) == slow
+
+
+def test_plain_flatten_takes_the_common_blocks() -> None:
+    tokens = markdown.parse("A **bold** word,\nthen [a link](https://x.org) &amp; more.\n")
+    children = tokens[0]["children"]
+    fast = inline._flatten_plain(children)
+    assert fast is not None and fast == inline._flatten_any(children)
+    assert fast.text == "A bold word, then a link & more." and fast.bold == [(2, 6)]
 
 
 # -- walker ----------------------------------------------------------------------
