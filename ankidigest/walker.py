@@ -25,7 +25,7 @@ from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from .normalize import article_scope, normalize_term
 from .reader import date_from_name, read_text, title_from_name
 from .reasons import EMPTY
-from .sources import find_sources
+from .sources import Sources, find_sources
 from .translation import split_parts, translation_for
 
 Token = markdown.Token
@@ -37,6 +37,8 @@ _IGNORED = frozenset({"block_code", "block_html", "thematic_break", "blank_line"
 _IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.MULTILINE)
 _HEADING_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*[:：\-–—|]?\s*(.*)$", re.S)
 TERMS = ("bold", "bold+highlight")
+# What find_sources gives a block without links (never modified: the walker only reads it).
+_NO_SOURCES = Sources()
 
 
 def read_post(path: str, terms: str = "bold", encoding: str | None = None) -> Document:
@@ -260,10 +262,11 @@ class _Walk:
         if parts and all(part.foreign for part in parts):
             translated = self.translate_previous(text, bool(flat.bold or flat.marks))
         self.previous = None
-        sources = find_sources(text, flat.links)
+        sources = find_sources(text, flat.links) if flat.links else _NO_SOURCES
         if sources.standalone:
             self.link_article = self.source_article(sources.standalone, line)
-        marked = _outermost(flat.bold + (flat.marks if self.highlight else []))
+        # flatten_block's bold spans are sorted and disjoint already (its own outermost).
+        marked = _outermost(flat.bold + flat.marks) if self.highlight else flat.bold
         spans: list[tuple[int, int]] = []
         for start, end in marked:
             raw = text[start:end]
@@ -295,12 +298,15 @@ class _Walk:
         self.previous = (ordered, made_here)
         paragraph = Paragraph(text=text, bold=tuple(found.kept), line=line)
         section = tuple(title for _, title in self.sections)
+        scope_of: tuple[Article | None, str] | None = None  # the last article's scope
         for s_start, s_end, inside in _group(ordered, found.kept):
             article = self.article or self.link_article
             own = sources.for_offset(s_start)
             if own is not None:
                 article = self.source_article(own, lines[found.origin[inside[0]]])
-            scope = article_scope(article, self.path, section)
+            if scope_of is None or scope_of[0] is not article:  # (the section is the block's)
+                scope_of = (article, article_scope(article, self.path, section))
+            scope = scope_of[1]
             made: list[Term] = []
             for t_start, t_end in inside:
                 word = text[t_start:t_end]

@@ -151,3 +151,60 @@ def test_the_users_post_parses_the_same(corpus: Path, monkeypatch: pytest.Monkey
     fast = markdown.parse(text)
     monkeypatch.setattr(markdown, "plain_tokens", lambda s: None)
     assert fast == markdown.parse(text)
+
+
+# -- the block fast path (markdown._Parser.plain_step) --------------------------------
+
+
+def _mistune_blocks(text: str, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """markdown.parse with every step of the block loop left to mistune."""
+    with monkeypatch.context() as patch:
+        patch.setattr(markdown._Parser, "plain_step", lambda self, state: None)
+        return markdown.parse(text)
+
+
+# Whole lines and line starts: plain ones, and every block rule's opening.
+LINES = st.sampled_from(
+    [
+        "", " ", "    ", "\t", "A plain **line** here.", "word", "é line", "中文句子。", "Ⅷ x",
+        "a | b", "| a | b |", "--- | ---", "a|b", "===", "---", "***", "___", "# Title",
+        "#### [Art](https://x.org/a)", "#no", "    code", "\tcode", "- item", "* item",
+        "+ item", "1. one", "2) two", "> quote", "> [!note] x", "```", "~~~", "```py",
+        "<div>", "<!-- c -->", "[a]: https://x.org", "[^1]: note", "  indented", "   ~~~",
+        "Title\n===", "x\n---", "²x", "½", "_x_", "**bold**", "\u00a0x", "\u3000x", "\x0bx",
+    ]
+)  # fmt: skip
+BLOCKS = st.lists(st.one_of(LINES, st.text(max_size=4)), max_size=14).map("\n".join)
+
+
+@CHECKS
+@given(BLOCKS)
+def test_block_steps_equal_mistune(text: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert markdown.parse(text) == _mistune_blocks(text, monkeypatch)
+
+
+def test_whole_documents_parse_the_same_without_the_block_fast_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in _markdown_files()]
+    for text in texts:
+        assert markdown.parse(text) == _mistune_blocks(text, monkeypatch)
+
+
+def test_plain_posts_take_the_block_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "\n\nA **first** one.\nStill it.\n\n\nB second.\n# H\nC | not plain\nD.\n"
+    steps: list[int | None] = []
+    step = markdown._Parser.plain_step
+
+    def spy(self: markdown._Parser, state: markdown.BlockState) -> int | None:
+        steps.append(step(self, state))
+        return steps[-1]
+
+    monkeypatch.setattr(markdown._Parser, "plain_step", spy)
+    tokens = markdown.parse(text)
+    assert [t["type"] for t in tokens] == [
+        "blank_line", "paragraph", "blank_line", "paragraph", "heading", "paragraph",
+    ]  # fmt: skip
+    assert steps[:4] == [2, 29, 31, 41]  # blank lines, a paragraph of two lines, ...
+    assert tokens == _mistune_blocks(text, monkeypatch)

@@ -360,6 +360,7 @@ def test_plain_flatten_equals_the_general_one(tokens: list[dict[str, object]]) -
         return
     assert fast is None or fast == slow
     assert inline.flatten_block(tokens) == slow
+    assert walker._outermost(slow.bold) == slow.bold  # the walker skips it for bold alone
 
 
 def test_plain_flatten_takes_the_common_blocks() -> None:
