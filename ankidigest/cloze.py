@@ -65,6 +65,10 @@ def build_cloze(
     if plain if plain is not None else is_plain(sentence):
         # The common case: every piece of the sentence is its own escape_text, and
         # escape_answer has only ':' to replace.
+        if len(spans) == 1:  # (the loop below, for one span)
+            start, end, number = spans[0]
+            answered = sentence[start:end].replace(":", "&#58;")
+            return f"{sentence[:start]}{{{{c{number}::{answered}}}}}{sentence[end:]}"
         text, answer = _unchanged, _colons_only
     out: list[str] = []
     pos = 0

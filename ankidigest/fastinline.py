@@ -58,6 +58,7 @@ def plain_tokens(s: str) -> list[Token] | None:
     last = len(pieces) - 1
     if last % 2:
         return None
+    breaks = "\n" in s  # without, _add_text adds a piece as one text token (if not empty)
     tokens: list[Token] = []
     for i, piece in enumerate(pieces):
         if "*" in piece:
@@ -68,7 +69,10 @@ def plain_tokens(s: str) -> list[Token] | None:
             if not piece or not piece[0].isalnum() or not piece[-1].isalnum():
                 return None
             children: list[Token] = []
-            _add_text(children, piece)
+            if breaks:
+                _add_text(children, piece)
+            else:
+                children.append({"type": "text", "raw": piece})
             tokens.append({"type": "strong", "children": children})
         else:
             if piece:
@@ -76,7 +80,10 @@ def plain_tokens(s: str) -> list[Token] | None:
                     return None
             elif 0 < i < last:
                 return None
-            _add_text(tokens, piece)
+            if breaks:
+                _add_text(tokens, piece)
+            elif piece:
+                tokens.append({"type": "text", "raw": piece})
     return tokens
 
 

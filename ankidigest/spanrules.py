@@ -138,7 +138,7 @@ def term_reason(
         lists[sentence] = _word_list(text, _part_of(parts, span[0]), spans)
     if lists[sentence]:
         return WORD_LIST
-    if _fragment(text, sentence):
+    if sentence[1] - sentence[0] <= 60 and _fragment(text, sentence):  # (its first test)
         return FRAGMENT
     if len(word) < 9:  # (five words need five letters and four characters between them)
         return None

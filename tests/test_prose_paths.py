@@ -22,6 +22,7 @@ from ankidigest import (
     linebreaks,
     lookup,
     markdown,
+    sanitize,
     sentences,
     spanrules,
     translation,
@@ -369,6 +370,37 @@ def test_plain_flatten_takes_the_common_blocks() -> None:
     fast = inline._flatten_plain(children)
     assert fast is not None and fast == inline._flatten_any(children)
     assert fast.text == "A bold word, then a link & more." and fast.bold == [(2, 6)]
+
+
+def _clean_text_slow(text: str) -> tuple[str, list[str]]:
+    """sanitize.clean_text without its one-scan check for a clean post."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\u200b" in text or "\u2060" in text or "\ufeff" in text:
+        text = sanitize._INDENT.sub("", text)
+    notes: list[str] = []
+    for pattern, replacement, kind in sanitize._KINDS:
+        first = pattern.search(text)
+        if first is None:
+            continue
+        count = len(pattern.findall(text))
+        line = text.count("\n", 0, first.start()) + 1
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        action = "removed" if replacement == "" else "replaced"
+        notes.append(f"{line}: {action} {kind} U+{ord(first.group()):04X}{more}")
+        text = pattern.sub(replacement, text)
+    return text, notes
+
+
+HOSTILE_CHARS = st.sampled_from(
+    ["\x00", "\x1f", "\x7f", "\x85", "\x9f", "\ud800", "\udfff", "\u200b", "\u2060", "\ufeff",
+     "\u00ad", "\u180e", "\u2062", "\u202e", "\u2067", "\u200c", "\u200d", "\t", "\r", "\r\n"]
+)  # fmt: skip
+
+
+@CHECKS
+@given(st.lists(st.one_of(TEXT, HOSTILE_CHARS), max_size=6).map("".join))
+def test_clean_text_equals_the_three_scans(text: str) -> None:
+    assert sanitize.clean_text(text) == _clean_text_slow(text)
 
 
 # -- walker ----------------------------------------------------------------------
