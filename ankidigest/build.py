@@ -53,11 +53,23 @@ def build_notes(
         places: dict[tuple[Article | None, tuple[str, ...]], _Place] = {}
         paragraph: Paragraph | None = None  # the sentences of a paragraph come one after another
         para_plain = False
+        place: _Place | None = None
+        article: Article | None = None
+        section: tuple[str, ...] = ()
         for sentence in doc.sentences:
-            where = (sentence.article, sentence.section)
-            place = places.get(where)
-            if place is None or place.post is not sentence.post:
-                place = places[where] = _place(sentence, doc.post.path, base_tags)
+            # The last sentence's place when it has the same article and section (what
+            # the look-up below would give, without hashing the article again).
+            if (
+                place is None
+                or sentence.article is not article
+                or sentence.section != section
+                or place.post is not sentence.post
+            ):
+                article, section = sentence.article, sentence.section
+                where = (article, section)
+                place = places.get(where)
+                if place is None or place.post is not sentence.post:
+                    place = places[where] = _place(sentence, doc.post.path, base_tags)
             scope = place.scope
             if sentence.paragraph is not paragraph:
                 paragraph = sentence.paragraph

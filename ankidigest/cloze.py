@@ -17,9 +17,6 @@ from collections.abc import Sequence
 
 _NEUTRAL = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;"})
 _MATHJAX = re.compile(r"\\(?=[()\[\]]|$)")  # a piece may end where a deletion starts
-# Text with none of these characters and no "::" comes out of escape_text unchanged
-# (see is_plain: a class and a substring test are twice as fast as one alternation).
-_NEEDS_ESCAPE = re.compile(r"[&<>{}\[\\\n]")
 
 
 def _neutral(text: str) -> str:
@@ -30,8 +27,20 @@ def _neutral(text: str) -> str:
 
 
 def is_plain(text: str) -> bool:
-    """Whether ``text`` is its own escape_text (and so is every slice of it)."""
-    return _NEEDS_ESCAPE.search(text) is None and "::" not in text
+    """Whether ``text`` is its own escape_text (and so is every slice of it): it has
+    none of "&<>{}[\\" and no line break or "::". (Nine substring tests take half the
+    time of one search for a class of characters, and a quarter of an alternation's.)"""
+    return not (
+        "&" in text
+        or "<" in text
+        or ">" in text
+        or "{" in text
+        or "}" in text
+        or "[" in text
+        or "\\" in text
+        or "\n" in text
+        or "::" in text
+    )
 
 
 def escape_text(text: str) -> str:

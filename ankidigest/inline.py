@@ -42,7 +42,7 @@ class Flat:
 
 def flatten_block(children: Iterable[Token]) -> Flat:
     """Inline tokens -> Flat (outermost bold spans, highlight spans, plain text)."""
-    children = list(children)
+    children = children if isinstance(children, list) else list(children)
     flat = _flatten_plain(children)
     if flat is not None:
         return flat

@@ -75,7 +75,7 @@ def no_surrogates(text: str) -> str:
 
 def is_clean(value: str) -> bool:
     """Whether ``value`` is its own clean_field (and so is every slice of it)."""
-    if value.isascii() and value.isprintable():
+    if value.isprintable():  # no control character (Cc) nor surrogate (Cs), so clean
         return True
     return _UNCLEAN.search(value) is None  # one scan instead of two for clean non-ASCII text
 

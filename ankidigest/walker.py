@@ -301,7 +301,7 @@ class _Walk:
         scope_of: tuple[Article | None, str] | None = None  # the last article's scope
         for s_start, s_end, inside in _group(ordered, found.kept):
             article = self.article or self.link_article
-            own = sources.for_offset(s_start)
+            own = sources.for_offset(s_start) if sources.by_line else None
             if own is not None:
                 article = self.source_article(own, lines[found.origin[inside[0]]])
             if scope_of is None or scope_of[0] is not article:  # (the section is the block's)

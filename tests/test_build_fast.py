@@ -401,3 +401,15 @@ def test_shared_place_is_rebuilt_for_another_post() -> None:
     notes = build_notes([doc])
     assert [n.fields[FIELD_NAMES.index("Post")] for n in notes] == ["Mine", "Other", "Mine"]
     assert notes == _slow_build_notes([doc], BuildOptions())
+
+
+@CHECKS
+@given(st.one_of(st.text(st.characters(max_codepoint=127)), TEXT, st.text()))
+def test_normalize_term_equals_the_full_normalisation(term: str) -> None:
+    # ASCII terms skip NFKC and the quote table (they change no ASCII character).
+    import unicodedata
+
+    from ankidigest.normalize import _QUOTES
+
+    full = unicodedata.normalize("NFKC", term).translate(_QUOTES).casefold()
+    assert normalize_term(term) == " ".join(full.split())
