@@ -142,7 +142,9 @@ def term_reason(
         return FRAGMENT
     if len(word) < 9:  # (five words need five letters and four characters between them)
         return None
-    n_term = len(WORD.findall(word))
+    # Most terms are letters and spaces: then WORD finds one word per run of letters.
+    letters = word.replace(" ", "").isalpha()
+    n_term = len(word.split()) if letters else len(WORD.findall(word))
     if n_term < 5:
         return None
     n_sentence = len(WORD.findall(text[sentence[0] : sentence[1]]))

@@ -315,7 +315,7 @@ class _Walk:
                 self.seen[key] = occurrence
                 where = lines[found.origin[(t_start, t_end)]]
                 made.append(Term(word, t_start - s_start, t_end - s_start, occurrence, where))
-            made_here[(s_start, s_end)] = _Pending(
+            pending = _Pending(
                 text=text[s_start:s_end],
                 terms=tuple(made),
                 paragraph=paragraph,
@@ -324,7 +324,8 @@ class _Walk:
                 line=made[0].line,
                 translation=found.translations.get((s_start, s_end), ""),
             )
-            self.sentences.append(made_here[(s_start, s_end)])
+            made_here[(s_start, s_end)] = pending
+            self.sentences.append(pending)
 
     def translate_previous(self, text: str, marked: bool) -> bool:
         """A block in another script right after an English one translates it when that
