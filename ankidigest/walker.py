@@ -127,6 +127,7 @@ class _Walk:
         for line in self.lines[:-1]:
             self.line_starts.append(self.line_starts[-1] + len(line) + 1)
         self.sections: list[tuple[int, str]] = []
+        self.section: tuple[str, ...] | None = ()  # their titles (None: to work out again)
         self.article: Article | None = None
         self.link_article: Article | None = None  # from a block that is only a source link
         self.source_urls: set[str] = set()
@@ -201,6 +202,7 @@ class _Walk:
 
     def heading(self, token: Token, line: int) -> None:
         level = int(token.get("attrs", {}).get("level", 1))
+        self.section = None  # (self.sections may change below)
         children = [c for c in token.get("children", ()) if not _is_blank(c)]
         text, bold = flatten(children)
         for start, end in bold:
@@ -259,7 +261,7 @@ class _Walk:
         text = flat.text
         parts = split_parts(text)
         translated = False
-        if parts and all(part.foreign for part in parts):
+        if parts and parts[0].foreign and all(part.foreign for part in parts):
             translated = self.translate_previous(text, bool(flat.bold or flat.marks))
         self.previous = None
         sources = find_sources(text, flat.links) if flat.links else _NO_SOURCES
@@ -287,7 +289,7 @@ class _Walk:
         found = analyse(text, spans, sources.cuts, translation=translated, parts=parts)
         lines: dict[tuple[int, int], int] = {}
         for start, end in spans:  # place every span in order, so repeated words get their line
-            self.cursor = self.locate(text[start:end].split("\n")[0], max(line, self.cursor))
+            self.cursor = self.locate(text[start:end].partition("\n")[0], max(line, self.cursor))
             lines[(start, end)] = self.cursor
         for span, reason in found.skipped:
             self.skips.append(Skip(self.path, lines[span], text[span[0] : span[1]], reason))
@@ -297,7 +299,9 @@ class _Walk:
         ordered = sorted(found.sentences)  # one list: _group and translate_previous only read it
         self.previous = (ordered, made_here)
         paragraph = Paragraph(text=text, bold=tuple(found.kept), line=line)
-        section = tuple(title for _, title in self.sections)
+        section = self.section
+        if section is None:
+            section = self.section = tuple(title for _, title in self.sections)
         scope_of: tuple[Article | None, str] | None = None  # the last article's scope
         for s_start, s_end, inside in _group(ordered, found.kept):
             article = self.article or self.link_article
