@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from . import frontmatter, limits, markdown, sanitize
 from .classify import analyse
@@ -123,9 +124,8 @@ class _Walk:
         self.warnings: list[str] = []
         self.source = source
         self.lines = source.split("\n")
-        self.line_starts = [0]
-        for line in self.lines[:-1]:
-            self.line_starts.append(self.line_starts[-1] + len(line) + 1)
+        # Where each line starts: 0, then one past each line's "\n".
+        self.line_starts = list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
         self.sections: list[tuple[int, str]] = []
         self.section: tuple[str, ...] | None = ()  # their titles (None: to work out again)
         self.article: Article | None = None
