@@ -6,6 +6,7 @@ paragraphs; every test here compares it with mistune itself on the same text.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ankidigest import markdown
-from ankidigest.fastinline import plain_tokens
+from ankidigest.fastinline import _other_syntax, plain_tokens
 from ankidigest.limits import emphasis_work
 
 from conftest import EXAMPLE, REPO, fuzz_settings
@@ -39,6 +40,12 @@ def test_fast_tokens_equal_mistune_or_decline(s: str) -> None:
     if fast is not None:
         assert fast == markdown.mistune_inline(s)
         assert emphasis_work(s) == 0  # skipping the emphasis budget changes nothing
+
+
+@CHECKS
+@given(st.one_of(st.lists(PIECES, max_size=14).map("".join), st.text(max_size=8)))
+def test_other_syntax_equals_the_class_search(s: str) -> None:
+    assert _other_syntax(s) == bool(re.search(r"[\\`_\[\]<~=]", s))
 
 
 # Text around and inside "**" pairs from a small alphabet, so that every
