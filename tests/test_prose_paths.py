@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from ankidigest import (
     classify,
+    entries,
     inline,
     linebreaks,
     lookup,
@@ -179,6 +180,45 @@ def test_term_reason_equals_the_slow_rules(pieces: list[tuple[str, bool]]) -> No
     for span in spans:
         fast = spanrules.term_reason(text, span, found.sentences, parts, spans, {})
         assert fast == _term_reason_slow(text, span, found.sentences, parts, spans, {})
+
+
+def _sentence_start_slow(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> int:
+    """entries.sentence_start trying every pattern at every sentence."""
+    number = entries._ENUMERATION.match(text, start, end)
+    if number and number.end() < end:
+        start = number.end()
+    gloss = entries._FOREIGN_LEAD.match(text, start, end)
+    if gloss and gloss.end() < end and translation.is_foreign(gloss.group(0)):
+        start = gloss.end()
+    label = entries._TEXT_LABEL.match(text, start, end)
+    if label and entries._plain_label(text, label, spans, end):
+        start = label.end()
+    return start
+
+
+LEADS = st.sampled_from(
+    ["", "2) ", "(3. ", "① ", "12. ", "٣) ", "是向某人保证：", "中文 ", "A: ", "Note: ", "e.g. ",
+     "E.G., ", "i.e. ", "İ.e. ", "ı.E. ", "eg. ", "Key fact: ", "x" * 29 + ": ", "x" * 30 + ": ",
+     "x" * 31 + ": ", "x：", "word word: "]
+)  # fmt: skip
+# What a label must be followed by to be cut (a capital, three words).
+LABELLED = st.one_of(TEXT, st.sampled_from(["The cat sat on it.", "They were here today", "Ab cd"]))
+
+
+@CHECKS
+@given(
+    LEADS, LEADS, LABELLED, st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=3)
+)
+def test_sentence_start_equals_trying_every_pattern(
+    lead: str, second: str, text: str, spans: list[tuple[int, int]]
+) -> None:
+    text = lead + second + text
+    spans = sorted((a, a + b) for a, b in spans)
+    for start in range(min(len(text), 6)):
+        for end in (len(text), start + 1, start + 20):
+            end = min(end, len(text))
+            fast = entries.sentence_start(text, start, end, spans)
+            assert fast == _sentence_start_slow(text, start, end, spans)
 
 
 # -- sentences -----------------------------------------------------------------
