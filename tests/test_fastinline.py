@@ -179,6 +179,10 @@ LINES = st.sampled_from(
         "+ item", "1. one", "2) two", "> quote", "> [!note] x", "```", "~~~", "```py",
         "<div>", "<!-- c -->", "[a]: https://x.org", "[^1]: note", "  indented", "   ~~~",
         "Title\n===", "x\n---", "²x", "½", "_x_", "**bold**", "\u00a0x", "\u3000x", "\x0bx",
+        "a | b\n--- | ---\nc | d", "| a | b |\n| --- | --- |\n| c | d |", "Word\n    code",
+        "A line\n- item", "A line\n1. one", "A line\n> quote", "A line\n```\ncode\n```",
+        "A line\n<div>\nx\n</div>", "A line\n# H", "A line\n  \nB", "A line\n\t\nB",
+        "A line\nB | c", "A line\n[^1]: n", "x [^1]\n\n[^1]: note **b**", "[a]: https://x.org\nA",
     ]
 )  # fmt: skip
 BLOCKS = st.lists(st.one_of(LINES, st.text(max_size=4)), max_size=14).map("\n".join)
@@ -189,6 +193,32 @@ BLOCKS = st.lists(st.one_of(LINES, st.text(max_size=4)), max_size=14).map("\n".j
 def test_block_steps_equal_mistune(text: str) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         assert markdown.parse(text) == _mistune_blocks(text, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A plain line\na | b\n--- | ---\nc | d\n",  # a table right under a paragraph
+        "a | b\n--- | ---\nc | d\n",  # a table opening with a letter
+        "Plain **x** here.\n===\n",  # setext heading
+        "Plain here.\n---\n\nNext.\n",
+        "Plain\n    indented\nmore\n",  # an indented line continues the paragraph
+        "Plain\n- item\n\nB\n",
+        "Plain\n> quote\nB\n",
+        "Plain\n```\ncode\n```\n",
+        "Plain\n<div>\n\nB\n",
+        "Plain\n   \nB\n",  # a line of spaces ends the paragraph
+        "Plain\n\u3000\nB\n",  # so does one of other white space (no rule matches it)
+        "Plain\n\u00a0 \x1c\nB\n",
+        "\n\n   \n\t\nA\n",  # empty lines, then lines of white space
+        "    \nA\n",
+        "A[^1] x\n\n[^1]: the **note**\n",
+        "[ref]: https://x.org\n\nA [ref] b\n",
+        "A\u2028B\nC\x0bD\n\x0cE\n",
+    ],
+)
+def test_block_cases_equal_mistune(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert markdown.parse(text) == _mistune_blocks(text, monkeypatch)
 
 
 def test_whole_documents_parse_the_same_without_the_block_fast_path(
