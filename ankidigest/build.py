@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from . import sanitize
-from .cloze import build_cloze, escape_text, highlight
+from .cloze import build_cloze, escape_text, highlight, is_plain
 from .errors import OutputError, UsageError
 from .limits import MAX_CONTEXT_CHARS
-from .model import Article, Document, NoteSpec, Post, Sentence, Term
+from .model import Article, Document, NoteSpec, Paragraph, Post, Sentence, Term
 from .normalize import article_scope, guid_for, normalize_term
 
 GROUPS = ("term", "sentence")
@@ -51,13 +51,30 @@ def build_notes(
         # Many sentences share an article and section: what only those decide is
         # worked out once per post (see _Place).
         places: dict[tuple[Article | None, tuple[str, ...]], _Place] = {}
+        paragraph: Paragraph | None = None  # the sentences of a paragraph come one after another
+        para_plain = False
+        place: _Place | None = None
+        article: Article | None = None
+        section: tuple[str, ...] = ()
         for sentence in doc.sentences:
-            where = (sentence.article, sentence.section)
-            place = places.get(where)
-            if place is None or place.post is not sentence.post:
-                place = places[where] = _place(sentence, doc.post.path, base_tags)
+            # The last sentence's place when it has the same article and section (what
+            # the look-up below would give, without hashing the article again).
+            if (
+                place is None
+                or sentence.article is not article
+                or sentence.section != section
+                or place.post is not sentence.post
+            ):
+                article, section = sentence.article, sentence.section
+                where = (article, section)
+                place = places.get(where)
+                if place is None or place.post is not sentence.post:
+                    place = places[where] = _place(sentence, doc.post.path, base_tags)
             scope = place.scope
-            common = _Common(place, sentence)
+            if sentence.paragraph is not paragraph:
+                paragraph = sentence.paragraph
+                para_plain = _plain(paragraph.text)
+            common = _Common(place, sentence, para_plain)
             first = ""  # a sentence's note is named by its first term (--group sentence)
             for term in sentence.terms:
                 normal = normalize_term(term.text)
@@ -154,26 +171,36 @@ def _place(sentence: Sentence, path: str, base_tags: tuple[str, ...]) -> _Place:
     )
 
 
+def _plain(text: str) -> bool:
+    """Whether ``text`` is its own escape_text and clean_field. Then so is every slice of
+    it, and a cloze or highlight of it (they add ASCII marks only) is its own clean_field."""
+    return is_plain(text) and sanitize.is_clean(text)
+
+
 class _Common:
-    """What every note from one sentence shares (one note per term, or one in all)."""
+    """What every note from one sentence shares (one note per term, or one in all).
+    ``plain`` and ``para_plain``: _plain of the sentence and of its paragraph."""
 
-    __slots__ = ("place", "sentence", "translation", "whole")
+    __slots__ = ("para_plain", "place", "plain", "sentence", "translation", "whole")
 
-    def __init__(self, place: _Place, sentence: Sentence) -> None:
+    def __init__(self, place: _Place, sentence: Sentence, para_plain: bool) -> None:
         self.place = place
         self.sentence = sentence
         self.translation = sanitize.clean_field(escape_text(sentence.translation))
         para = sentence.paragraph
         # True when the paragraph adds nothing to the sentence (or is too long to show).
         self.whole = para.text.strip() == sentence.text or len(para.text) > MAX_CONTEXT_CHARS
+        self.plain = _plain(sentence.text)
+        self.para_plain = para_plain
 
 
-def _context(sentence: Sentence, terms: tuple[Term, ...]) -> str:
+def _context(sentence: Sentence, terms: tuple[Term, ...], plain: bool | None = None) -> str:
     """The paragraph with only this note's terms in bold, for a sentence that is not its
     whole paragraph (see _Common.whole: otherwise the Context field is empty).
 
     Other bolds stay plain so that bolding one more word in a paragraph does not
-    change, and so re-send, the notes of its neighbours.
+    change, and so re-send, the notes of its neighbours. ``plain``: is_plain of the
+    paragraph, when known.
     """
     para = sentence.paragraph
     bold = set(para.bold)
@@ -181,9 +208,9 @@ def _context(sentence: Sentence, terms: tuple[Term, ...]) -> str:
     while at >= 0:
         spans = [(at + t.start, at + t.end) for t in terms]
         if all(span in bold for span in spans):
-            return highlight(para.text, spans)
+            return highlight(para.text, spans, plain)
         at = para.text.find(sentence.text, at + 1)
-    return highlight(para.text, para.bold)
+    return highlight(para.text, para.bold, plain)
 
 
 def _note(common: _Common, terms: tuple[Term, ...], ident: str, deck: str) -> NoteSpec:
@@ -197,8 +224,18 @@ def _note(common: _Common, terms: tuple[Term, ...], ident: str, deck: str) -> No
         spans = [(t.start, t.end, i) for i, t in enumerate(terms, 1)]
         texts = tuple(t.text for t in terms)
     source, url, date, section, post = place.fields
+    if common.plain:  # (see _plain)
+        cloze = build_cloze(sentence.text, spans, True)
+    else:
+        cloze = clean(build_cloze(sentence.text, spans))
+    if common.whole:
+        context = ""
+    elif common.para_plain:
+        context = _context(sentence, terms, True)
+    else:
+        context = clean(_context(sentence, terms))
     fields = (  # in FIELD_NAMES order (a test checks it against a build by field name)
-        clean(build_cloze(sentence.text, spans)),  # Text
+        cloze,  # Text
         clean(escape_text(", ".join(texts))),  # Term
         "",  # Lemma
         "",  # Definition
@@ -206,7 +243,7 @@ def _note(common: _Common, terms: tuple[Term, ...], ident: str, deck: str) -> No
         "",  # Pronunciation
         "",  # Audio
         "",  # Image
-        "" if common.whole else clean(_context(sentence, terms)),  # Context
+        context,  # Context
         source,
         url,
         date,

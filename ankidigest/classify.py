@@ -55,8 +55,10 @@ def analyse(
     parts = _cut(split_parts(text) if parts is None else parts, cuts or [])
     decided: dict[tuple[int, int], str] = {}
     regions: list[tuple[int, int, int]] = []  # prose (start, end, part index) to split
+    translations = False  # whether _translations has a part to read
     for index, part in enumerate(parts):
         if part.translates is not None:  # a translation: never a term, never a sentence
+            translations = translations or part.foreign
             for span in within(spans, part):
                 decided[span] = TRANSLATION
             continue
@@ -88,7 +90,8 @@ def analyse(
             trimmed = trim(text, span)
             out.kept.append(trimmed)
             out.origin[trimmed] = span
-    _translations(text, parts, english, out)
+    if translations:
+        _translations(text, parts, english, out)
     return out
 
 

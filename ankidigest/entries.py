@@ -26,6 +26,7 @@ _HEADWORD_NEXT = re.compile(
 )
 _FOREIGN_LEAD = re.compile(r"[^A-Za-z\n]*[\u2e80-\u9fff\uac00-\ud7af][^A-Za-z\n]*")
 _TEXT_LABEL = re.compile(r"([^:：.!?\n\"“]{1,30})[:：]\s+|(?:e\.\s?g\.|eg\.|i\.\s?e\.),?\s+", re.I)
+_LABEL_HEADS = "eEiIİı"  # what _TEXT_LABEL's second branch can open with
 _ENUMERATION = re.compile(r"\(?\d{1,2}[.)]\s+|[①-⑳]\s*")
 # What follows a headword in an entry: "(adj.)", "/ɪˈpæ/", "[US]", "vt.", "noun", then ":" or "–".
 _ENTRY_NOTE = rf"(?:[(（\[][^)）\]\n]{{0,30}}[)）\]]|/[^/\n]{{1,40}}/|{_POS}|{_POS_WORD})"
@@ -109,14 +110,28 @@ def opening(text: str, part: Part, inside: list[tuple[int, int]]) -> tuple[str |
 
 def sentence_start(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> int:
     """Where the sentence text[start:end] really starts: after "2) ", a gloss in another
-    script ("是向某人保证：I assure ..."), or an unmarked label ("A: They were ...")."""
-    number = _ENUMERATION.match(text, start, end)
-    if number and number.end() < end:
-        start = number.end()
-    gloss = _FOREIGN_LEAD.match(text, start, end)
-    if gloss and gloss.end() < end and is_foreign(gloss.group(0)):  # English follows
-        start = gloss.end()
-    label = _TEXT_LABEL.match(text, start, end)
-    if label and _plain_label(text, label, spans, end):
-        start = label.end()
+    script ("是向某人保证：I assure ..."), or an unmarked label ("A: They were ...").
+
+    Speed: each pattern is tried only where its first characters can match (most
+    sentences open with a letter and have no colon near their start)."""
+    head = text[start : start + 1]
+    if head == "(" or head.isdecimal() or "①" <= head <= "⑳":  # (\d is isdecimal)
+        number = _ENUMERATION.match(text, start, end)
+        if number and number.end() < end:
+            start = number.end()
+            head = text[start : start + 1]
+    if not (head.isascii() and head.isalpha()):  # a CJK letter must come before any A-Z
+        gloss = _FOREIGN_LEAD.match(text, start, end)
+        if gloss and gloss.end() < end and is_foreign(gloss.group(0)):  # English follows
+            start = gloss.end()
+            head = text[start : start + 1]
+    near = min(start + 31, end)  # a label's colon, or "e.g."/"i.e." (re.I: "İ", "ı" too)
+    if (
+        head in _LABEL_HEADS
+        or text.find(":", start, near) >= 0
+        or text.find("：", start, near) >= 0
+    ):
+        label = _TEXT_LABEL.match(text, start, end)
+        if label and _plain_label(text, label, spans, end):
+            start = label.end()
     return start

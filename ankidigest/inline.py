@@ -42,8 +42,84 @@ class Flat:
 
 def flatten_block(children: Iterable[Token]) -> Flat:
     """Inline tokens -> Flat (outermost bold spans, highlight spans, plain text)."""
+    children = children if isinstance(children, list) else list(children)
+    flat = _flatten_plain(children)
+    if flat is not None:
+        return flat
+    return _flatten_any(children)
+
+
+def _flatten_plain(children: list[Token]) -> Flat | None:
+    """_flatten_any for the tokens most blocks hold, in one loop without a stack: text and
+    line breaks, and bold (``strong``) or links holding only those; else None.
+
+    Why the result is the same: with none of emphasis, strikethrough, highlights, HTML,
+    nesting or look-up links, _repair changes nothing, no text follows a deletion, every
+    bold span is opened and closed once at depth 0 and every link is kept, so
+    _flatten_any adds the same pieces and records the same spans in the same order
+    (tests/test_prose_paths.py checks both on generated tokens).
+    """
+    parts: list[str] = []
+    size = 0
+    flat = Flat("")
+    softbreaks: list[int] = []
+    for item in children:
+        kind = item["type"]
+        if kind == "text":
+            raw = item.get("raw", "")
+            piece = html.unescape(raw) if "&" in raw else raw
+            if piece:
+                parts.append(piece)
+                size += len(piece)
+            continue
+        if kind == "strong":
+            if item.get("_malformed"):
+                return None
+            url = None
+        elif kind == "link":
+            url = str(item.get("attrs", {}).get("url", ""))
+            if is_lookup(url):  # dropped or not: for _flatten_any to judge
+                return None
+        elif kind == "softbreak":
+            softbreaks.append(size)
+            parts.append(" ")
+            size += 1
+            continue
+        elif kind == "linebreak":
+            parts.append("\n")
+            size += 1
+            continue
+        else:
+            return None
+        start = size
+        for child in item.get("children", []):
+            inner = child["type"]
+            if inner == "text":
+                raw = child.get("raw", "")
+                piece = html.unescape(raw) if "&" in raw else raw
+                if piece:
+                    parts.append(piece)
+                    size += len(piece)
+            elif inner == "softbreak":
+                softbreaks.append(size)
+                parts.append(" ")
+                size += 1
+            elif inner == "linebreak":
+                parts.append("\n")
+                size += 1
+            else:
+                return None
+        if url is None:
+            flat.bold.append((start, size))
+        else:
+            flat.links.append((start, size, url.strip()))
+    return _finish(flat, "".join(parts), softbreaks)
+
+
+def _flatten_any(children: list[Token]) -> Flat:
+    """flatten_block for any tokens."""
     b = _Builder()
-    stack: list[Token | tuple[str, int]] = list(reversed(_repair(list(children))))
+    stack: list[Token | tuple[str, int]] = list(reversed(_repair(children)))
     while stack:
         item = stack.pop()
         if isinstance(item, tuple):
@@ -140,17 +216,21 @@ class _Builder:
             (self.close if m.group(1) else self.open)(name)
 
     def finish(self) -> Flat:
-        text = "".join(self.parts)
-        breaks = line_breaks(text, self.softbreaks, self.flat.bold, self.flat.links)
-        if breaks:
-            chars = list(text)
-            for pos in breaks:
-                chars[pos] = "\n"
-            text = "".join(chars)
-        self.flat.text = text
-        self.flat.bold.sort()
-        self.flat.marks.sort()
-        return self.flat
+        return _finish(self.flat, "".join(self.parts), self.softbreaks)
+
+
+def _finish(flat: Flat, text: str, softbreaks: list[int]) -> Flat:
+    """``flat`` with its text: ``text`` with the soft breaks that end a line as "\\n"."""
+    breaks = line_breaks(text, softbreaks, flat.bold, flat.links)
+    if breaks:
+        chars = list(text)
+        for pos in breaks:
+            chars[pos] = "\n"
+        text = "".join(chars)
+    flat.text = text
+    flat.bold.sort()
+    flat.marks.sort()
+    return flat
 
 
 def _repair(children: list[Token]) -> list[Token]:

@@ -39,8 +39,25 @@ class _State(BlockState):
             self.tokens[-1]["_off"] = self.cursor
 
 
+# The block rules our parser has (mistune 3.4 with our plugins): plain_step below knows
+# that none of them matches an empty line but "blank_line", nor a line opening with a
+# letter and holding no "|" (all open with a mark, white space or a digit but "nptable",
+# which needs a "|").
+_KNOWN_RULES = frozenset(
+    "fenced_code indent_code atx_heading setex_heading thematic_break block_quote list "
+    "ref_footnote ref_link raw_html blank_line table nptable".split()
+)
+_BLANK_LINES = re.compile(BlockParser.SPECIFICATION["blank_line"], re.M)
+
+
 class _Parser(BlockParser):
     state_cls = _State
+    plain_steps = False  # plain_step may run: a top-level parse with known rules only
+
+    def parse(self, state: BlockState, rules: list[str] | None = None) -> None:
+        if state.parent is None:
+            self.plain_steps = rules is None and _KNOWN_RULES.issuperset(self.rules)
+        super().parse(state, rules)
 
     def parse_method(self, m: Any, state: BlockState) -> Any:
         before = len(state.tokens)
@@ -49,6 +66,58 @@ class _Parser(BlockParser):
             for token in state.tokens[before:]:
                 token.setdefault("_off", m.start())
         return result
+
+    def _parse_indent_code_fast(self, state: BlockState) -> int | None:
+        """mistune's parse loop calls this first at each step, and goes on from the
+        position it returns (None: the step goes on as usual). Besides its own check,
+        it takes the two steps of most of a post at the top level (plain_step)."""
+        if self.plain_steps and state.parent is None:
+            end = self.plain_step(state)
+            if end is not None:
+                return end
+        result: int | None = super()._parse_indent_code_fast(state)
+        return result
+
+    def plain_step(self, state: BlockState) -> int | None:
+        """One top-level step of mistune's loop over blocks, where it is a run of empty
+        lines or a paragraph whose lines open with a letter and hold no "|" (None for
+        any other step): the same tokens and end, without trying every block rule on
+        each line. At such lines mistune's own step finds no indented code, matches no
+        rule (_KNOWN_RULES) and reads a plain paragraph, or matches "blank_line".
+        tests/test_fastinline.py checks documents against mistune's own parse.
+        """
+        src = state.src
+        start = state.cursor
+        if start and src[start - 1] != "\n":
+            return None  # (rules start with "^": not in the middle of a line)
+        first = src[start]
+        if first == "\n":
+            m = _BLANK_LINES.match(src, start)
+            before = len(state.tokens)
+            end: int = self.parse_blank_line(m, state)  # type: ignore[arg-type]
+            for token in state.tokens[before:]:
+                token.setdefault("_off", start)
+            return end
+        pos = _next_line(src, start)
+        if not (first.isalpha() and not first.isdigit() and src.find("|", start, pos) < 0):
+            return None
+        sc = self.compile_sc()
+        while pos < state.cursor_max:  # mistune's plain paragraph: up to a rule's match
+            head = src[pos]
+            if head == "\n":
+                break  # "blank_line" matches
+            end = _next_line(src, pos)
+            plain = head.isalpha() and not head.isdigit() and src.find("|", pos, end) < 0
+            if not plain and (sc.match(src, pos) or not src[pos:end].strip()):
+                break
+            pos = end
+        state.add_paragraph(src[start:pos])
+        return pos
+
+
+def _next_line(src: str, pos: int) -> int:
+    end = src.find("\n", pos)
+    return len(src) if end < 0 else end + 1
 
 
 class _Inline(InlineParser):

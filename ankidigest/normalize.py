@@ -27,7 +27,10 @@ _BASE91 = (
 @functools.lru_cache(maxsize=1 << 16)
 def normalize_term(term: str) -> str:
     """Case, width, quotes and spacing do not change a term's identity."""
-    text = unicodedata.normalize("NFKC", term).translate(_QUOTES).casefold()
+    if term.isascii():  # NFKC and _QUOTES change no ASCII character; casefold is lower
+        text = term.lower()
+    else:
+        text = unicodedata.normalize("NFKC", term).translate(_QUOTES).casefold()
     return " ".join(text.split())
 
 

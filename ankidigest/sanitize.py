@@ -24,7 +24,8 @@ _CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 # Zero-width space, word joiner, zero-width no-break space (BOM), soft hyphen,
 # Mongolian vowel separator, invisible operators; bidirectional embeddings,
 # overrides and isolates (they can hide or reorder text, "Trojan Source").
-_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u180e\u2061-\u2064\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE_CHARS = r"\u200b\u2060\ufeff\u00ad\u180e\u2061-\u2064\u202a-\u202e\u2066-\u2069"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 _SURROGATE = re.compile(f"[{_SURROGATE_CHARS}]")
 # What clean_field changes (_CONTROL or _SURROGATE): text without any comes out as it went in.
 _UNCLEAN = re.compile(f"[{_CONTROL_CHARS}{_SURROGATE_CHARS}]")
@@ -35,6 +36,8 @@ _KINDS = (
     (_SURROGATE, "\ufffd", "unpaired surrogate"),
     (_INVISIBLE, "", "invisible or text-direction character"),
 )
+# Any character of the _KINDS: text without one needs none of their three scans.
+_ANY_KIND = re.compile(f"[{_CONTROL_CHARS}{_SURROGATE_CHARS}{_INVISIBLE_CHARS}]")
 
 # Tags: Anki splits on white space and rejects control characters and '"';
 # we also drop what a template could turn into markup.
@@ -48,6 +51,8 @@ def clean_text(text: str) -> tuple[str, list[str]]:
     if "\u200b" in text or "\u2060" in text or "\ufeff" in text:
         text = _INDENT.sub("", text)
     notes: list[str] = []
+    if _ANY_KIND.search(text) is None:  # the usual post
+        return text, notes
     for pattern, replacement, kind in _KINDS:
         first = pattern.search(text)
         if first is None:
@@ -68,11 +73,16 @@ def no_surrogates(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+def is_clean(value: str) -> bool:
+    """Whether ``value`` is its own clean_field (and so is every slice of it)."""
+    if value.isprintable():  # no control character (Cc) nor surrogate (Cs), so clean
+        return True
+    return _UNCLEAN.search(value) is None  # one scan instead of two for clean non-ASCII text
+
+
 def clean_field(value: str) -> str:
     """No control character (Anki's field separator U+001F above all) reaches a field."""
-    if value.isascii() and value.isprintable():
-        return value
-    if _UNCLEAN.search(value) is None:  # one scan instead of two for clean non-ASCII text
+    if is_clean(value):
         return value
     value = no_surrogates(value)
     return _CONTROL.sub(" ", value) if _CONTROL.search(value) else value

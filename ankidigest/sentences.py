@@ -38,6 +38,11 @@ def _word_before(text: str, dot: int) -> str:
     A loop back from the dot, since the search tried each of the 64 offsets."""
     low = max(0, dot - 64)
     end = dot - 1 if dot > low and text[dot - 1] == "\n" else dot
+    # Most words run back to a space (or to ``low``) with letters and digits only: then the
+    # loop below would stop just there, so one rfind does its work.
+    word = text[text.rfind(" ", low, end) + 1 or low : end]
+    if word.isalnum():
+        return word
     start = end
     while start > low and (text[start - 1].isalnum() or text[start - 1] in "_."):
         start -= 1  # str.isalnum is the "\\w" of re, but for "_"

@@ -138,11 +138,13 @@ def term_reason(
         lists[sentence] = _word_list(text, _part_of(parts, span[0]), spans)
     if lists[sentence]:
         return WORD_LIST
-    if _fragment(text, sentence):
+    if sentence[1] - sentence[0] <= 60 and _fragment(text, sentence):  # (its first test)
         return FRAGMENT
     if len(word) < 9:  # (five words need five letters and four characters between them)
         return None
-    n_term = len(WORD.findall(word))
+    # Most terms are letters and spaces: then WORD finds one word per run of letters.
+    letters = word.replace(" ", "").isalpha()
+    n_term = len(word.split()) if letters else len(WORD.findall(word))
     if n_term < 5:
         return None
     n_sentence = len(WORD.findall(text[sentence[0] : sentence[1]]))

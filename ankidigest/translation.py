@@ -59,6 +59,8 @@ def is_foreign(text: str) -> bool:
 
 def split_parts(text: str) -> list[Part]:
     """Cut ``text`` (lines separated by "\\n") into English and foreign parts."""
+    if text.isascii() and "\n" not in text:  # the loop below, for one ASCII line
+        return [Part(0, len(text), False)] if text.strip() else []
     parts: list[Part] = []
     pos = 0
     last_english: int | None = None

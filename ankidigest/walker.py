@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from . import frontmatter, limits, markdown, sanitize
 from .classify import analyse
@@ -25,7 +26,7 @@ from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from .normalize import article_scope, normalize_term
 from .reader import date_from_name, read_text, title_from_name
 from .reasons import EMPTY
-from .sources import find_sources
+from .sources import Sources, find_sources
 from .translation import split_parts, translation_for
 
 Token = markdown.Token
@@ -37,6 +38,8 @@ _IGNORED = frozenset({"block_code", "block_html", "thematic_break", "blank_line"
 _IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.MULTILINE)
 _HEADING_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*[:：\-–—|]?\s*(.*)$", re.S)
 TERMS = ("bold", "bold+highlight")
+# What find_sources gives a block without links (never modified: the walker only reads it).
+_NO_SOURCES = Sources()
 
 
 def read_post(path: str, terms: str = "bold", encoding: str | None = None) -> Document:
@@ -121,10 +124,10 @@ class _Walk:
         self.warnings: list[str] = []
         self.source = source
         self.lines = source.split("\n")
-        self.line_starts = [0]
-        for line in self.lines[:-1]:
-            self.line_starts.append(self.line_starts[-1] + len(line) + 1)
+        # Where each line starts: 0, then one past each line's "\n".
+        self.line_starts = list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
         self.sections: list[tuple[int, str]] = []
+        self.section: tuple[str, ...] | None = ()  # their titles (None: to work out again)
         self.article: Article | None = None
         self.link_article: Article | None = None  # from a block that is only a source link
         self.source_urls: set[str] = set()
@@ -199,6 +202,7 @@ class _Walk:
 
     def heading(self, token: Token, line: int) -> None:
         level = int(token.get("attrs", {}).get("level", 1))
+        self.section = None  # (self.sections may change below)
         children = [c for c in token.get("children", ()) if not _is_blank(c)]
         text, bold = flatten(children)
         for start, end in bold:
@@ -257,13 +261,14 @@ class _Walk:
         text = flat.text
         parts = split_parts(text)
         translated = False
-        if parts and all(part.foreign for part in parts):
+        if parts and parts[0].foreign and all(part.foreign for part in parts):
             translated = self.translate_previous(text, bool(flat.bold or flat.marks))
         self.previous = None
-        sources = find_sources(text, flat.links)
+        sources = find_sources(text, flat.links) if flat.links else _NO_SOURCES
         if sources.standalone:
             self.link_article = self.source_article(sources.standalone, line)
-        marked = _outermost(flat.bold + (flat.marks if self.highlight else []))
+        # flatten_block's bold spans are sorted and disjoint already (its own outermost).
+        marked = _outermost(flat.bold + flat.marks) if self.highlight else flat.bold
         spans: list[tuple[int, int]] = []
         for start, end in marked:
             raw = text[start:end]
@@ -284,7 +289,7 @@ class _Walk:
         found = analyse(text, spans, sources.cuts, translation=translated, parts=parts)
         lines: dict[tuple[int, int], int] = {}
         for start, end in spans:  # place every span in order, so repeated words get their line
-            self.cursor = self.locate(text[start:end].split("\n")[0], max(line, self.cursor))
+            self.cursor = self.locate(text[start:end].partition("\n")[0], max(line, self.cursor))
             lines[(start, end)] = self.cursor
         for span, reason in found.skipped:
             self.skips.append(Skip(self.path, lines[span], text[span[0] : span[1]], reason))
@@ -294,13 +299,18 @@ class _Walk:
         ordered = sorted(found.sentences)  # one list: _group and translate_previous only read it
         self.previous = (ordered, made_here)
         paragraph = Paragraph(text=text, bold=tuple(found.kept), line=line)
-        section = tuple(title for _, title in self.sections)
+        section = self.section
+        if section is None:
+            section = self.section = tuple(title for _, title in self.sections)
+        scope_of: tuple[Article | None, str] | None = None  # the last article's scope
         for s_start, s_end, inside in _group(ordered, found.kept):
             article = self.article or self.link_article
-            own = sources.for_offset(s_start)
+            own = sources.for_offset(s_start) if sources.by_line else None
             if own is not None:
                 article = self.source_article(own, lines[found.origin[inside[0]]])
-            scope = article_scope(article, self.path, section)
+            if scope_of is None or scope_of[0] is not article:  # (the section is the block's)
+                scope_of = (article, article_scope(article, self.path, section))
+            scope = scope_of[1]
             made: list[Term] = []
             for t_start, t_end in inside:
                 word = text[t_start:t_end]
@@ -309,7 +319,7 @@ class _Walk:
                 self.seen[key] = occurrence
                 where = lines[found.origin[(t_start, t_end)]]
                 made.append(Term(word, t_start - s_start, t_end - s_start, occurrence, where))
-            made_here[(s_start, s_end)] = _Pending(
+            pending = _Pending(
                 text=text[s_start:s_end],
                 terms=tuple(made),
                 paragraph=paragraph,
@@ -318,7 +328,8 @@ class _Walk:
                 line=made[0].line,
                 translation=found.translations.get((s_start, s_end), ""),
             )
-            self.sentences.append(made_here[(s_start, s_end)])
+            made_here[(s_start, s_end)] = pending
+            self.sentences.append(pending)
 
     def translate_previous(self, text: str, marked: bool) -> bool:
         """A block in another script right after an English one translates it when that

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from ankidigest import sanitize
 from ankidigest.build import BuildOptions, build_notes, check_unique, deck_name
-from ankidigest.cloze import build_cloze, escape_answer, escape_text, highlight
+from ankidigest.cloze import build_cloze, escape_answer, escape_text, highlight, is_plain
 from ankidigest.errors import AnkidigestError
 from ankidigest.limits import MAX_CONTEXT_CHARS
 from ankidigest.model import Article, Document, NoteSpec, Paragraph, Post, Sentence, Term
@@ -331,6 +331,18 @@ def test_clean_field_cases(value: str) -> None:
 
 
 @CHECKS
+@given(st.one_of(TEXT, st.text(), st.lists(st.sampled_from(HOSTILE)).map("".join)))
+def test_plain_and_clean_say_what_the_escapes_change(value: str) -> None:
+    # The build skips escape_text and clean_field on slices of a sentence (and on its
+    # cloze) that both tests pass: the one regular expression it stood for, the slow scans.
+    assert is_plain(value) == (re.search(r"[&<>{}\[\\\n]|::", value) is None)
+    assert sanitize.is_clean(value) == (_slow_clean_field(value) == value)
+    if is_plain(value):
+        assert escape_text(value) == value
+        assert escape_answer(value) == value.replace(":", "&#58;")
+
+
+@CHECKS
 @given(st.one_of(st.integers(0, 2**64 - 1), st.integers(0, 91**3), st.sampled_from([0, 1, 90, 91])))
 def test_base91_equals_digit_by_digit(number: int) -> None:
     assert base91(number) == _slow_base91(number)
@@ -389,3 +401,15 @@ def test_shared_place_is_rebuilt_for_another_post() -> None:
     notes = build_notes([doc])
     assert [n.fields[FIELD_NAMES.index("Post")] for n in notes] == ["Mine", "Other", "Mine"]
     assert notes == _slow_build_notes([doc], BuildOptions())
+
+
+@CHECKS
+@given(st.one_of(st.text(st.characters(max_codepoint=127)), TEXT, st.text()))
+def test_normalize_term_equals_the_full_normalisation(term: str) -> None:
+    # ASCII terms skip NFKC and the quote table (they change no ASCII character).
+    import unicodedata
+
+    from ankidigest.normalize import _QUOTES
+
+    full = unicodedata.normalize("NFKC", term).translate(_QUOTES).casefold()
+    assert normalize_term(term) == " ".join(full.split())

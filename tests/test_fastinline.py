@@ -6,6 +6,7 @@ paragraphs; every test here compares it with mistune itself on the same text.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ankidigest import markdown
-from ankidigest.fastinline import plain_tokens
+from ankidigest.fastinline import _other_syntax, plain_tokens
 from ankidigest.limits import emphasis_work
 
 from conftest import EXAMPLE, REPO, fuzz_settings
@@ -39,6 +40,12 @@ def test_fast_tokens_equal_mistune_or_decline(s: str) -> None:
     if fast is not None:
         assert fast == markdown.mistune_inline(s)
         assert emphasis_work(s) == 0  # skipping the emphasis budget changes nothing
+
+
+@CHECKS
+@given(st.one_of(st.lists(PIECES, max_size=14).map("".join), st.text(max_size=8)))
+def test_other_syntax_equals_the_class_search(s: str) -> None:
+    assert _other_syntax(s) == bool(re.search(r"[\\`_\[\]<~=]", s))
 
 
 # Text around and inside "**" pairs from a small alphabet, so that every
@@ -151,3 +158,90 @@ def test_the_users_post_parses_the_same(corpus: Path, monkeypatch: pytest.Monkey
     fast = markdown.parse(text)
     monkeypatch.setattr(markdown, "plain_tokens", lambda s: None)
     assert fast == markdown.parse(text)
+
+
+# -- the block fast path (markdown._Parser.plain_step) --------------------------------
+
+
+def _mistune_blocks(text: str, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """markdown.parse with every step of the block loop left to mistune."""
+    with monkeypatch.context() as patch:
+        patch.setattr(markdown._Parser, "plain_step", lambda self, state: None)
+        return markdown.parse(text)
+
+
+# Whole lines and line starts: plain ones, and every block rule's opening.
+LINES = st.sampled_from(
+    [
+        "", " ", "    ", "\t", "A plain **line** here.", "word", "é line", "中文句子。", "Ⅷ x",
+        "a | b", "| a | b |", "--- | ---", "a|b", "===", "---", "***", "___", "# Title",
+        "#### [Art](https://x.org/a)", "#no", "    code", "\tcode", "- item", "* item",
+        "+ item", "1. one", "2) two", "> quote", "> [!note] x", "```", "~~~", "```py",
+        "<div>", "<!-- c -->", "[a]: https://x.org", "[^1]: note", "  indented", "   ~~~",
+        "Title\n===", "x\n---", "²x", "½", "_x_", "**bold**", "\u00a0x", "\u3000x", "\x0bx",
+        "a | b\n--- | ---\nc | d", "| a | b |\n| --- | --- |\n| c | d |", "Word\n    code",
+        "A line\n- item", "A line\n1. one", "A line\n> quote", "A line\n```\ncode\n```",
+        "A line\n<div>\nx\n</div>", "A line\n# H", "A line\n  \nB", "A line\n\t\nB",
+        "A line\nB | c", "A line\n[^1]: n", "x [^1]\n\n[^1]: note **b**", "[a]: https://x.org\nA",
+    ]
+)  # fmt: skip
+BLOCKS = st.lists(st.one_of(LINES, st.text(max_size=4)), max_size=14).map("\n".join)
+
+
+@CHECKS
+@given(BLOCKS)
+def test_block_steps_equal_mistune(text: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert markdown.parse(text) == _mistune_blocks(text, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A plain line\na | b\n--- | ---\nc | d\n",  # a table right under a paragraph
+        "a | b\n--- | ---\nc | d\n",  # a table opening with a letter
+        "Plain **x** here.\n===\n",  # setext heading
+        "Plain here.\n---\n\nNext.\n",
+        "Plain\n    indented\nmore\n",  # an indented line continues the paragraph
+        "Plain\n- item\n\nB\n",
+        "Plain\n> quote\nB\n",
+        "Plain\n```\ncode\n```\n",
+        "Plain\n<div>\n\nB\n",
+        "Plain\n   \nB\n",  # a line of spaces ends the paragraph
+        "Plain\n\u3000\nB\n",  # so does one of other white space (no rule matches it)
+        "Plain\n\u00a0 \x1c\nB\n",
+        "\n\n   \n\t\nA\n",  # empty lines, then lines of white space
+        "    \nA\n",
+        "A[^1] x\n\n[^1]: the **note**\n",
+        "[ref]: https://x.org\n\nA [ref] b\n",
+        "A\u2028B\nC\x0bD\n\x0cE\n",
+    ],
+)
+def test_block_cases_equal_mistune(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert markdown.parse(text) == _mistune_blocks(text, monkeypatch)
+
+
+def test_whole_documents_parse_the_same_without_the_block_fast_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in _markdown_files()]
+    for text in texts:
+        assert markdown.parse(text) == _mistune_blocks(text, monkeypatch)
+
+
+def test_plain_posts_take_the_block_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "\n\nA **first** one.\nStill it.\n\n\nB second.\n# H\nC | not plain\nD.\n"
+    steps: list[int | None] = []
+    step = markdown._Parser.plain_step
+
+    def spy(self: markdown._Parser, state: markdown.BlockState) -> int | None:
+        steps.append(step(self, state))
+        return steps[-1]
+
+    monkeypatch.setattr(markdown._Parser, "plain_step", spy)
+    tokens = markdown.parse(text)
+    assert [t["type"] for t in tokens] == [
+        "blank_line", "paragraph", "blank_line", "paragraph", "heading", "paragraph",
+    ]  # fmt: skip
+    assert steps[:4] == [2, 29, 31, 41]  # blank lines, a paragraph of two lines, ...
+    assert tokens == _mistune_blocks(text, monkeypatch)

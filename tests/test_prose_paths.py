@@ -16,7 +16,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ankidigest import classify, linebreaks, lookup, sentences, spanrules, translation, walker
+from ankidigest import (
+    classify,
+    entries,
+    inline,
+    linebreaks,
+    lookup,
+    markdown,
+    sanitize,
+    sentences,
+    spanrules,
+    translation,
+    walker,
+)
 from ankidigest.reasons import (
     CLAUSE,
     CROSSES,
@@ -170,6 +182,45 @@ def test_term_reason_equals_the_slow_rules(pieces: list[tuple[str, bool]]) -> No
         assert fast == _term_reason_slow(text, span, found.sentences, parts, spans, {})
 
 
+def _sentence_start_slow(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> int:
+    """entries.sentence_start trying every pattern at every sentence."""
+    number = entries._ENUMERATION.match(text, start, end)
+    if number and number.end() < end:
+        start = number.end()
+    gloss = entries._FOREIGN_LEAD.match(text, start, end)
+    if gloss and gloss.end() < end and translation.is_foreign(gloss.group(0)):
+        start = gloss.end()
+    label = entries._TEXT_LABEL.match(text, start, end)
+    if label and entries._plain_label(text, label, spans, end):
+        start = label.end()
+    return start
+
+
+LEADS = st.sampled_from(
+    ["", "2) ", "(3. ", "① ", "12. ", "٣) ", "是向某人保证：", "中文 ", "A: ", "Note: ", "e.g. ",
+     "E.G., ", "i.e. ", "İ.e. ", "ı.E. ", "eg. ", "Key fact: ", "x" * 29 + ": ", "x" * 30 + ": ",
+     "x" * 31 + ": ", "x：", "word word: "]
+)  # fmt: skip
+# What a label must be followed by to be cut (a capital, three words).
+LABELLED = st.one_of(TEXT, st.sampled_from(["The cat sat on it.", "They were here today", "Ab cd"]))
+
+
+@CHECKS
+@given(
+    LEADS, LEADS, LABELLED, st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=3)
+)
+def test_sentence_start_equals_trying_every_pattern(
+    lead: str, second: str, text: str, spans: list[tuple[int, int]]
+) -> None:
+    text = lead + second + text
+    spans = sorted((a, a + b) for a, b in spans)
+    for start in range(min(len(text), 6)):
+        for end in (len(text), start + 1, start + 20):
+            end = min(end, len(text))
+            fast = entries.sentence_start(text, start, end, spans)
+            assert fast == _sentence_start_slow(text, start, end, spans)
+
+
 # -- sentences -----------------------------------------------------------------
 
 
@@ -297,6 +348,99 @@ def test_no_soft_break_ends_no_line(text: str, bold: list[tuple[int, int]]) -> N
 def test_text_without_an_ampersand_needs_no_unescape(text: str) -> None:
     text = text.replace("&", "")
     assert html.unescape(text) == text
+
+
+INLINE_TEXT = st.one_of(
+    st.sampled_from(["", " ", "word", "Word. Next", "a &amp; b", "&lt;", "&", "x\n", "*", "中文"]),
+    st.text(max_size=4),
+)
+LEAF = st.one_of(
+    st.builds(lambda raw: {"type": "text", "raw": raw}, INLINE_TEXT),
+    st.sampled_from(
+        [
+            {"type": "softbreak"},
+            {"type": "linebreak"},
+            {"type": "text"},
+            {"type": "codespan", "raw": "x"},
+            {"type": "inline_html", "raw": "<b>"},
+            {"type": "inline_html", "raw": "</b>"},
+            {"type": "strikethrough", "children": [{"type": "text", "raw": "no"}]},
+        ]
+    ),
+)
+LINK_URLS = st.sampled_from(["https://x.org/a", " https://x.org/b ", "", "https://youglish.com/w"])
+
+
+def _inline_tokens(children: st.SearchStrategy[list[dict[str, object]]]) -> st.SearchStrategy:
+    return st.one_of(
+        st.builds(lambda c: {"type": "strong", "children": c}, children),
+        st.builds(lambda c: {"type": "strong", "children": c, "_malformed": True}, children),
+        st.builds(lambda c: {"type": "emphasis", "children": c}, children),
+        st.builds(lambda c: {"type": "mark", "children": c}, children),
+        st.builds(
+            lambda c, u: {"type": "link", "children": c, "attrs": {"url": u}}, children, LINK_URLS
+        ),
+        st.builds(lambda c: {"type": "link", "children": c}, children),
+    )
+
+
+INLINE = st.lists(
+    st.recursive(LEAF, lambda inner: _inline_tokens(st.lists(inner, max_size=4)), max_leaves=12),
+    max_size=10,
+)
+
+
+@CHECKS
+@given(INLINE)
+def test_plain_flatten_equals_the_general_one(tokens: list[dict[str, object]]) -> None:
+    fast = inline._flatten_plain(tokens)
+    try:
+        slow = inline._flatten_any(tokens)
+    except IndexError:  # a soft break right after a deletion: never the plain path's
+        assert fast is None
+        return
+    assert fast is None or fast == slow
+    assert inline.flatten_block(tokens) == slow
+    assert walker._outermost(slow.bold) == slow.bold  # the walker skips it for bold alone
+
+
+def test_plain_flatten_takes_the_common_blocks() -> None:
+    tokens = markdown.parse("A **bold** word,\nthen [a link](https://x.org) &amp; more.\n")
+    children = tokens[0]["children"]
+    fast = inline._flatten_plain(children)
+    assert fast is not None and fast == inline._flatten_any(children)
+    assert fast.text == "A bold word, then a link & more." and fast.bold == [(2, 6)]
+
+
+def _clean_text_slow(text: str) -> tuple[str, list[str]]:
+    """sanitize.clean_text without its one-scan check for a clean post."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\u200b" in text or "\u2060" in text or "\ufeff" in text:
+        text = sanitize._INDENT.sub("", text)
+    notes: list[str] = []
+    for pattern, replacement, kind in sanitize._KINDS:
+        first = pattern.search(text)
+        if first is None:
+            continue
+        count = len(pattern.findall(text))
+        line = text.count("\n", 0, first.start()) + 1
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        action = "removed" if replacement == "" else "replaced"
+        notes.append(f"{line}: {action} {kind} U+{ord(first.group()):04X}{more}")
+        text = pattern.sub(replacement, text)
+    return text, notes
+
+
+HOSTILE_CHARS = st.sampled_from(
+    ["\x00", "\x1f", "\x7f", "\x85", "\x9f", "\ud800", "\udfff", "\u200b", "\u2060", "\ufeff",
+     "\u00ad", "\u180e", "\u2062", "\u202e", "\u2067", "\u200c", "\u200d", "\t", "\r", "\r\n"]
+)  # fmt: skip
+
+
+@CHECKS
+@given(st.lists(st.one_of(TEXT, HOSTILE_CHARS), max_size=6).map("".join))
+def test_clean_text_equals_the_three_scans(text: str) -> None:
+    assert sanitize.clean_text(text) == _clean_text_slow(text)
 
 
 # -- walker ----------------------------------------------------------------------
