@@ -294,18 +294,13 @@ def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
     return (result, None), blob
 
 
-def _in_worker(jobs: list[Job]) -> list[Reply]:
-    """In a worker process: per job ('ok', entry bytes) or an error reply."""
-    replies = []
-    with paused_gc():
-        for job in jobs:
-            (result, error), blob = _walk_build(job)
-            if error is not None:
-                replies.append(error_reply(error))
-            else:
-                assert result is not None
-                replies.append(("ok", blob if blob is not None else pack("", to_entry(result))))
-    return replies
+def _in_worker(job: Job) -> Reply:
+    """In a helper process: ('ok', entry bytes) or an error reply."""
+    (result, error), blob = _walk_build(job)
+    if error is not None:
+        return error_reply(error)
+    assert result is not None
+    return "ok", blob if blob is not None else pack("", to_entry(result))
 
 
 def _walk_in_worker(job: tuple[str, str, str | None]) -> Reply:
