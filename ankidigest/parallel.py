@@ -75,21 +75,29 @@ def run_both_ends(
     ctx = multiprocessing.get_context()
     lock = ctx.Lock()
     ends = ctx.RawArray("q", [0, len(work)])  # the next job from the front; the last taken
-    spool = tempfile.mkdtemp(prefix="ankidigest-")
+    try:
+        spool: str | None = tempfile.mkdtemp(prefix="ankidigest-")
+    except OSError:
+        spool = None  # the replies all go down the pipes: slower, still right
     out: list[O | None] = [None] * len(work)
     answered = [False] * len(work)
     readers: list[Any] = []
     procs = []
+    finished = False
 
     def receive(reader: Any) -> None:
         try:
-            index, kind, value = reader.recv()
+            index, kind, value, spooled = reader.recv()
         except EOFError:  # that helper is done (or dead)
             readers.remove(reader)
             reader.close()
             return
-        if value is None:
-            value = _take(os.path.join(spool, str(index)))
+        if spooled:
+            assert spool is not None
+            try:
+                value = _take(os.path.join(spool, str(index)))
+            except OSError:
+                return  # unanswered: done here at the end
         out[index] = decode((kind, value))
         answered[index] = True
         tick()
@@ -117,6 +125,7 @@ def run_both_ends(
         while readers:
             for ready in wait(readers):
                 receive(ready)
+        finished = True
         for index, job in enumerate(work):
             if not answered[index]:
                 out[index] = here(job)
@@ -125,10 +134,11 @@ def run_both_ends(
         for reader in readers:
             reader.close()
         for proc in procs:
-            if proc.is_alive():
+            if not finished:  # an error or Ctrl-C here: stop the helpers' work
                 proc.terminate()
             proc.join()
-        shutil.rmtree(spool, ignore_errors=True)
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
     return [o for o in out if o is not None]
 
 
@@ -137,7 +147,7 @@ _SPOOL_MIN_BYTES = 16 * 1024
 
 
 def _helper(
-    work: list[J], there: Callable[[J], Reply], ends: Any, lock: Any, conn: Any, spool: str
+    work: list[J], there: Callable[[J], Reply], ends: Any, lock: Any, conn: Any, spool: str | None
 ) -> None:
     """A helper process: take jobs from the front until the ends meet (see run_both_ends)."""
     import signal
@@ -156,12 +166,24 @@ def _helper(
                 # A bug, not an input error (those are replies): stop, and the parent,
                 # finding this job unanswered, does it again and raises it with its traceback.
                 break
-            if isinstance(value, bytes) and len(value) >= _SPOOL_MIN_BYTES:
-                with open(os.path.join(spool, str(index)), "wb") as fh:
-                    fh.write(value)
-                value = None
-            conn.send((index, kind, value))
+            spooled = (
+                spool is not None
+                and isinstance(value, bytes)
+                and len(value) >= _SPOOL_MIN_BYTES
+                and _spool(os.path.join(spool, str(index)), value)
+            )
+            conn.send((index, kind, None if spooled else value, spooled))
     conn.close()
+
+
+def _spool(path: str, data: bytes) -> bool:
+    """Write a reply to ``path``; False if we cannot (it goes down the pipe then)."""
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    except OSError:
+        return False
+    return True
 
 
 def _take(path: str) -> bytes:

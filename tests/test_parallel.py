@@ -131,3 +131,30 @@ def test_a_helper_reply_and_a_cache_entry_give_the_notes_built_here(tmp_path: Pa
         assert other.counts == built.counts and other.scopes == built.scopes
         assert other.safe == built.safe
         assert isinstance(other.document, bytes)
+
+
+def _no_file(*args: object, **kwargs: object) -> str:
+    raise OSError("no room")
+
+
+@pytest.mark.parametrize("where", ["no spool folder", "no spool file written"])
+def test_replies_go_down_the_pipe_when_they_cannot_be_spooled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    if where == "no spool folder":
+        monkeypatch.setattr(tempfile, "mkdtemp", _no_file)
+    else:
+        monkeypatch.setattr(parallel, "_spool", lambda path, data: False)
+    out = _run(_there_job)
+    assert {"there", "here"} <= {kind for kind, _, _ in out}
+    assert _spools(tmp_path) == []
+
+
+def test_a_spooled_reply_that_cannot_be_read_is_done_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "_take", _no_file)
+    out = _run(_there_job)
+    big = [kind for kind, job, _ in out if job % 3 == 0]
+    assert set(big) == {"here"}  # every big reply was spooled, lost and redone here
+    assert _spools(tmp_path) == []
