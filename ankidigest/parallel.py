@@ -1,8 +1,8 @@
-"""Run per-post jobs on every core: a small process pool with this process working too.
+"""Run per-post jobs on every core: helper processes with this process working too.
 
-The pool's workers take chunks of jobs from the front of the list and this
-process takes jobs from the back, so only the workers' share is pickled and
-both cores stay busy until the two ends meet. Outcomes come back in job order.
+The helpers take jobs one by one from the front of the list and this process
+takes them from the back, so both cores stay busy until the two ends meet.
+Outcomes come back in job order.
 Errors travel as data (InputError does not survive pickling) and are raised in
 file order by the caller.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -50,40 +49,149 @@ def worth_a_pool(files: Sequence[str], jobs: int | None) -> bool:
 def run_both_ends(
     work: list[J],
     here: Callable[[J], O],
-    there: Callable[[list[J]], list[Reply]],
+    there: Callable[[J], Reply],
     decode: Callable[[Reply], O],
     jobs: int | None,
     tick: Callable[[], None],
 ) -> list[O]:
-    """``here(job)`` in this process from the back, ``there(chunk)`` in workers from
-    the front (a picklable top-level function); ``decode`` turns a worker's reply
-    into an outcome. Returns the outcomes in job order."""
-    from concurrent.futures import Future, ProcessPoolExecutor
+    """``here(job)`` in this process from the back, ``there(job)`` in helper processes
+    from the front (a picklable top-level function); ``decode`` turns a helper's reply
+    into an outcome. Returns the outcomes in job order.
 
-    out: list[O | None] = [None] * len(work)
+    The two ends are two numbers in shared memory, so each process takes one job at a
+    time and neither waits for the other until the last job: nothing is queued ahead
+    (a queued chunk left the parent idle at the end). A helper writes each reply's bytes
+    to a file of its own and sends only the job's number down a pipe: sent through the
+    pipe, a reply of a few hundred kB would stall the helper while this busy process
+    read it 64 kB at a time. Jobs a helper took but never answered (it died) are done
+    here at the end.
+    """
+    import multiprocessing
+    import shutil
+    import tempfile
+    from multiprocessing.connection import wait
+
     helpers = max(1, min(default_jobs() if jobs is None else jobs, len(work)) - 1)
-    chunk = max(1, min(8, len(work) // (helpers * 16)))
-    pending: deque[tuple[int, Future[list[Reply]]]] = deque()
-    lo, hi = 0, len(work)
-    pool = ProcessPoolExecutor(max_workers=helpers)
+    ctx = multiprocessing.get_context()
+    lock = ctx.Lock()
+    ends = ctx.RawArray("q", [0, len(work)])  # the next job from the front; the last taken
     try:
-        while lo < hi or pending:
-            while lo < hi and len(pending) < 2 * helpers:  # keep every worker fed
-                end = min(lo + chunk, hi)
-                pending.append((lo, pool.submit(there, work[lo:end])))
-                lo = end
-            while pending and (pending[0][1].done() or lo >= hi):
-                start, future = pending.popleft()
-                for offset, reply in enumerate(future.result()):
-                    out[start + offset] = decode(reply)
-                    tick()
-            if lo < hi:
-                hi -= 1
-                out[hi] = here(work[hi])
+        spool: str | None = tempfile.mkdtemp(prefix="ankidigest-")
+    except OSError:
+        spool = None  # the replies all go down the pipes: slower, still right
+    out: list[O | None] = [None] * len(work)
+    answered = [False] * len(work)
+    readers: list[Any] = []
+    procs = []
+    finished = False
+
+    def receive(reader: Any) -> None:
+        try:
+            index, kind, value, spooled = reader.recv()
+        except EOFError:  # that helper is done (or dead)
+            readers.remove(reader)
+            reader.close()
+            return
+        if spooled:
+            assert spool is not None
+            try:
+                value = _take(os.path.join(spool, str(index)))
+            except OSError:
+                return  # unanswered: done here at the end
+        out[index] = decode((kind, value))
+        answered[index] = True
+        tick()
+
+    try:
+        for _ in range(helpers):
+            reader, writer = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_helper, args=(work, there, ends, lock, writer, spool))
+            proc.daemon = True
+            proc.start()
+            writer.close()  # so that the helper's end closing is our end of file
+            readers.append(reader)
+            procs.append(proc)
+        while True:
+            for ready in wait(readers, timeout=0):
+                receive(ready)
+            with lock:
+                if ends[0] >= ends[1]:
+                    break
+                ends[1] -= 1
+                index = ends[1]
+            out[index] = here(work[index])
+            answered[index] = True
+            tick()
+        while readers:
+            for ready in wait(readers):
+                receive(ready)
+        finished = True
+        for index, job in enumerate(work):
+            if not answered[index]:
+                out[index] = here(job)
                 tick()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for reader in readers:
+            reader.close()
+        for proc in procs:
+            if not finished:  # an error or Ctrl-C here: stop the helpers' work
+                proc.terminate()
+            proc.join()
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
     return [o for o in out if o is not None]
+
+
+# Replies smaller than this go down the pipe with the job's number.
+_SPOOL_MIN_BYTES = 16 * 1024
+
+
+def _helper(
+    work: list[J], there: Callable[[J], Reply], ends: Any, lock: Any, conn: Any, spool: str | None
+) -> None:
+    """A helper process: take jobs from the front until the ends meet (see run_both_ends)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    with paused_gc():
+        while True:
+            with lock:
+                index = ends[0]
+                if index >= ends[1]:
+                    break
+                ends[0] = index + 1
+            try:
+                kind, value = there(work[index])
+            except Exception:
+                # A bug, not an input error (those are replies): stop, and the parent,
+                # finding this job unanswered, does it again and raises it with its traceback.
+                break
+            spooled = (
+                spool is not None
+                and isinstance(value, bytes)
+                and len(value) >= _SPOOL_MIN_BYTES
+                and _spool(os.path.join(spool, str(index)), value)
+            )
+            conn.send((index, kind, None if spooled else value, spooled))
+    conn.close()
+
+
+def _spool(path: str, data: bytes) -> bool:
+    """Write a reply to ``path``; False if we cannot (it goes down the pipe then)."""
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    except OSError:
+        return False
+    return True
+
+
+def _take(path: str) -> bytes:
+    """The bytes of a spooled reply; the file goes."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    os.unlink(path)
+    return data
 
 
 def pool_map(func: Callable[[J], Reply], work: list[J], jobs: int | None) -> list[Reply]:

@@ -88,16 +88,18 @@ def from_entry(entry: Any) -> Result | None:
         and all(isinstance(row, tuple) and len(row) == len(_NOTE_FIELDS) for row in rows)
     ):
         return None
-    return Result(blob, counts, [_note(row) for row in rows], scopes, safe)
-
-
-def _note(row: tuple[Any, ...]) -> NoteSpec:
     # What pickle itself does for a dataclass: a bare instance and its attribute dict,
     # without the 15 object.__setattr__ calls of the frozen __init__ (a third of the
-    # time of loading a cached post). tests/test_scale.py checks it equals NoteSpec(*row).
-    note: NoteSpec = object.__new__(NoteSpec)
-    note.__dict__.update(zip(_NOTE_FIELDS, row, strict=True))
-    return note
+    # time of loading a cached post), in one loop rather than a call per note (a
+    # quarter less again: 0.125 -> 0.094 s for 100,000 notes). tests/test_transfer.py
+    # checks each equals NoteSpec(*row).
+    new = object.__new__
+    notes = []
+    for row in rows:
+        note: NoteSpec = new(NoteSpec)
+        note.__dict__.update(zip(_NOTE_FIELDS, row, strict=False))  # lengths checked above
+        notes.append(note)
+    return Result(blob, counts, notes, scopes, safe)
 
 
 class Documents(Sequence[Document]):
@@ -409,18 +411,13 @@ def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
     return (result, None), blob
 
 
-def _in_worker(jobs: list[Job]) -> list[Reply]:
-    """In a worker process: per job ('ok', entry bytes) or an error reply."""
-    replies = []
-    with paused_gc():
-        for job in jobs:
-            (result, error), blob = _walk_build(job)
-            if error is not None:
-                replies.append(error_reply(error))
-            else:
-                assert result is not None
-                replies.append(("ok", blob if blob is not None else pack("", to_entry(result))))
-    return replies
+def _in_worker(job: Job) -> Reply:
+    """In a helper process: ('ok', entry bytes) or an error reply."""
+    (result, error), blob = _walk_build(job)
+    if error is not None:
+        return error_reply(error)
+    assert result is not None
+    return "ok", blob if blob is not None else pack("", to_entry(result))
 
 
 def _walk_in_worker(job: tuple[str, str, str | None]) -> Reply:
