@@ -82,6 +82,18 @@ class PostCache:
 
     def load(self, key: str) -> Any | None:
         """The entry stored under ``key``, or None."""
+        blob = self.read(key)
+        if blob is None:
+            return None
+        try:
+            return unpack(blob)
+        except Exception:  # a truncated file: drop it
+            self._forget(self._path(key))
+            return None
+
+    def read(self, key: str) -> bytes | None:
+        """The bytes of the entry stored under ``key`` (as ``pack`` made them, its key
+        checked), or None."""
         path = self._path(key)
         try:
             with open(path, "rb") as fh:
@@ -89,7 +101,7 @@ class PostCache:
         except OSError:
             return None
         try:
-            stored_key, value = pickle.loads(data)
+            stored_key = key_of(data)
         except Exception:  # a truncated or foreign file: drop it
             self._forget(path)
             return None
@@ -98,7 +110,7 @@ class PostCache:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: keep it
-        return value
+        return data
 
     def store(self, key: str, blob: bytes) -> None:
         """Store ``blob`` (from ``pack``) atomically; give up quietly if we cannot."""
@@ -166,9 +178,20 @@ class PostCache:
 
 
 def pack(key: str, value: object) -> bytes:
-    """The bytes of an entry: stored as is, and also what a worker sends back."""
-    return pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+    """The bytes of an entry: stored as is, and also what a worker sends back. The key's
+    pickle, its length first (4 bytes), then the value's: ``key_of`` reads the key alone."""
+    head = pickle.dumps(key, pickle.HIGHEST_PROTOCOL)
+    return len(head).to_bytes(4, "big") + head + pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+
+
+def key_of(blob: bytes) -> Any:
+    """The key ``pack`` put first in ``blob``, without reading the value."""
+    size = int.from_bytes(blob[:4], "big")
+    if len(blob) < 4 + size:
+        raise ValueError("not an entry")
+    return pickle.loads(blob[4 : 4 + size])
 
 
 def unpack(blob: bytes) -> Any:
-    return pickle.loads(blob)[1]
+    """The value ``pack`` put in ``blob``."""
+    return pickle.loads(memoryview(blob)[4 + int.from_bytes(blob[:4], "big") :])

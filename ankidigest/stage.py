@@ -20,7 +20,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple, overload
 
 from .build import DEFAULT_PARENT_DECK, BuildOptions, build_notes, check_unique
-from .cache import PostCache, entry_key, pack, unpack
+from .cache import PostCache, entry_key, key_of, pack, unpack
 from .errors import AnkidigestError, InputError
 from .model import Document, NoteSpec
 from .normalize import article_scope
@@ -210,24 +210,22 @@ def read_and_build(
         return result
 
     with paused_gc():
-        keys = [_key(path, encoding, settings) if cache else None for path in files]
-        known: Reusable = reusable() if reusable is not None and cache is not None else {}
+        # With something to reuse, every key first (which posts need no reading); else
+        # each job works out its post's key and looks it up, on both cores.
+        keys: list[str | None] = [None] * len(files)
+        known: Reusable = {}
+        if reusable is not None and cache is not None:
+            keys = [_key(path, encoding, settings) for path in files]
+            known = reusable()
         for i, key in enumerate(keys):
             if key is not None and key in known:
                 done += 1
-                continue
-            hit = _load(cache, key)
-            if hit is None:
-                todo.append(i)
             else:
-                results[i] = hit
-                done += 1
+                todo.append(i)
         if progress:
             progress("read", done, len(files))
-        work: list[Job] = [
-            (files[i], terms, encoding, alone, settings, cache.folder if cache else None)
-            for i in todo
-        ]
+        folder = cache.folder if cache else None
+        work: list[Job] = [(files[i], terms, encoding, alone, settings, folder) for i in todo]
 
         def tick() -> None:
             nonlocal done
@@ -235,9 +233,13 @@ def read_and_build(
             if progress:
                 progress("read", done, len(files))
 
-        for i, (result, error) in zip(todo, _run(work, jobs, tick), strict=True):
+        outcomes = _run(work, jobs, tick)
+        for job, i, (result, error, key) in zip(work, todo, outcomes, strict=True):
+            if result is None and error is None:  # a helper's hit that did not decode
+                result, error, key = _walk_build(job, lookup=False)[0]
             results[i] = result
             errors[i] = error
+            keys[i] = key
         raise_first(errors)
         posts: list[PostInfo] = []
         items: list[Document | bytes | Callable[[], Document]] = []
@@ -322,7 +324,8 @@ def _reused_result(
     if _key(path, encoding, settings) != key:
         raise changed
     folder = cache.folder if cache is not None else None
-    (result, error), _ = _walk_build((path, terms, encoding, options, settings, folder))
+    job = (path, terms, encoding, options, settings, folder)
+    (result, error, _), _ = _walk_build(job, lookup=False)
     if error is not None:
         raise error
     if result is None or _key(path, encoding, settings) != key:
@@ -340,7 +343,9 @@ def _document_loader(result: Callable[[], Result]) -> Callable[[], Document]:
 
 # (path, terms, encoding, build options, cache key settings, cache folder)
 Job = tuple[str, str, "str | None", BuildOptions, tuple[str, ...], "str | None"]
-Outcome = tuple[Result | None, BaseException | None]
+# (the Result or an error, and the post's cache key: None without a cache or when the
+# post cannot be read). Neither Result nor error: a cache entry to be made again.
+Outcome = tuple[Result | None, BaseException | None, str | None]
 
 
 def _run(work: list[Job], jobs: int | None, tick: Callable[[], None]) -> list[Outcome]:
@@ -360,10 +365,11 @@ def _here(job: Job) -> Outcome:
 
 def _decode(reply: Reply) -> Outcome:
     if reply[0] == "ok":
-        result = from_entry(unpack(reply[1]))
-        assert result is not None  # our own worker made it
-        return result, None
-    return None, rebuild_error(reply)
+        blob = reply[1]
+        key = key_of(blob)
+        result = from_entry(unpack(blob))
+        return result, None, key or None
+    return None, rebuild_error(reply), None
 
 
 def read_many(
@@ -380,22 +386,37 @@ def read_many(
         return [unpack(value) for _, value in replies]
 
 
-def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
-    """Walk and build one post; store it in the cache when there is one."""
+def _walk_build(
+    job: Job, lookup: bool = True, decode_hits: bool = True
+) -> tuple[Outcome, bytes | None]:
+    """Walk and build one post, or (``lookup``) take it from the cache; store what was
+    built in the cache when there is one. Also returns the entry's bytes (as ``pack``
+    made them) when there is a cache. A hit is decoded unless ``decode_hits`` is false:
+    then the outcome holds neither Result nor error, only the key, and the bytes."""
     path, terms, encoding, options, settings, folder = job
     from .reader import read_text
     from .walker import walk
 
+    key = None
     try:
         text = read_text(path, encoding)
         mtime = _mtime(path)
+        if folder is not None:
+            key = entry_key(text, path, mtime, settings)
+            if lookup:
+                blob = PostCache(folder).read(key)
+                if blob is not None and not decode_hits:
+                    return (None, None, key), blob
+                hit = from_entry(unpack(blob)) if blob is not None else None
+                if hit is not None:
+                    return (hit, None, key), blob
         doc = walk(text, path, mtime, terms)
     except InputError as exc:
-        return (None, exc), None
+        return (None, exc, key), None
     try:
         notes = build_notes([doc], options)
     except AnkidigestError as exc:
-        return (None, exc), None
+        return (None, exc, key), None
     memo: dict[tuple[Any, ...], str] = {}
     for s in doc.sentences:
         where = (s.article, s.section)
@@ -404,20 +425,23 @@ def _walk_build(job: Job) -> tuple[Outcome, bytes | None]:
     safe = all(fields_safe(note.fields) for note in notes)
     result = Result(doc, _counts(doc), notes, frozenset(memo.values()), safe)
     blob = None
-    if folder is not None:
-        key = entry_key(text, path, mtime, settings)
+    if folder is not None and key is not None:
         blob = pack(key, to_entry(result))
         PostCache(folder).store(key, blob)
-    return (result, None), blob
+    return (result, None, key), blob
 
 
 def _in_worker(job: Job) -> Reply:
-    """In a helper process: ('ok', entry bytes) or an error reply."""
-    (result, error), blob = _walk_build(job)
+    """In a helper process: ('ok', entry bytes) or an error reply. A cache hit's bytes are
+    sent as they are: the parent decodes them (and builds the post itself if they do not
+    decode)."""
+    (result, error, _), blob = _walk_build(job, decode_hits=False)
     if error is not None:
         return error_reply(error)
+    if blob is not None:
+        return "ok", blob
     assert result is not None
-    return "ok", blob if blob is not None else pack("", to_entry(result))
+    return "ok", pack("", to_entry(result))
 
 
 def _walk_in_worker(job: tuple[str, str, str | None]) -> Reply:

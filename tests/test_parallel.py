@@ -17,9 +17,9 @@ import pytest
 
 from ankidigest import parallel
 from ankidigest.build import BuildOptions
-from ankidigest.cache import PostCache, entry_key
+from ankidigest.cache import PostCache, entry_key, pack
 from ankidigest.parallel import Reply, run_both_ends
-from ankidigest.stage import Job, Result, _decode, _here, _in_worker, from_entry
+from ankidigest.stage import Job, Result, _decode, _here, _in_worker, from_entry, read_and_build
 
 from conftest import touch
 
@@ -119,13 +119,17 @@ def test_a_helper_reply_and_a_cache_entry_give_the_notes_built_here(tmp_path: Pa
     settings = ("options", "bold", "None")
     folder = str(tmp_path / "cache")
     job: Job = (str(path), "bold", None, BuildOptions(), settings, folder)
-    built, error = _here(job)  # in this process; stores the entry
-    assert error is None and built is not None
-    entry = PostCache(folder).load(entry_key(POST, str(path), 1_700_000_000, settings))
-    cached = from_entry(entry)
-    replied, error = _decode(_in_worker(job))
-    assert error is None
-    for other in (cached, replied, _decode(_in_worker((*job[:5], None)))[0]):
+    key = entry_key(POST, str(path), 1_700_000_000, settings)
+    built, error, built_key = _here(job)  # in this process; stores the entry
+    assert error is None and built is not None and built_key == key
+    cached = from_entry(PostCache(folder).load(key))
+    hit, error, hit_key = _here(job)  # now a cache hit, decoded here
+    assert error is None and hit_key == key
+    replied, error, replied_key = _decode(_in_worker(job))  # a hit, sent as stored
+    assert error is None and replied_key == key
+    plain, error, plain_key = _decode(_in_worker((*job[:5], None)))  # no cache: built
+    assert error is None and plain_key is None
+    for other in (cached, hit, replied, plain):
         assert isinstance(other, Result)
         assert other.notes == built.notes
         assert other.counts == built.counts and other.scopes == built.scopes
@@ -158,3 +162,30 @@ def test_a_spooled_reply_that_cannot_be_read_is_done_again(
     big = [kind for kind, job, _ in out if job % 3 == 0]
     assert set(big) == {"here"}  # every big reply was spooled, lost and redone here
     assert _spools(tmp_path) == []
+
+
+def test_a_helper_hit_that_does_not_decode_is_built_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
+    files = []
+    for i in range(6):
+        path = tmp_path / f"post-{i}.md"
+        path.write_text(POST.replace("/a/story", f"/a/story-{i}"), encoding="utf-8")
+        files.append(str(path))
+    cache = PostCache(str(tmp_path / "cache"))
+    options = BuildOptions()
+    want = read_and_build(files, options, jobs=2, cache=cache).notes
+    entries = sorted((tmp_path / "cache").rglob("*.pickle"))
+    assert len(entries) == 6
+    for entry in entries:  # the right key, a value that is no entry
+        entry.write_bytes(pack(entry.stem, ("not", "an", "entry")))
+    job: Job = (files[0], "bold", None, options, ("x",), cache.folder)
+    key = _here(job)[2]
+    assert key is not None
+    cache.store(key, pack(key, ("junk",)))
+    assert _decode(_in_worker(job)) == (None, None, key)  # a helper passes it on as is
+    got = read_and_build(files, options, jobs=2, cache=cache)
+    assert got.notes == want and len(want) >= 6
+    assert sorted(p.key or "" for p in got.posts) == [e.stem for e in entries]

@@ -4,7 +4,6 @@ what reading everything gives: the same package bytes, notes, report and Documen
 from __future__ import annotations
 
 import dataclasses
-import pickle
 import random
 import shutil
 import sqlite3
@@ -19,7 +18,7 @@ from ankidigest import stage as stage_mod
 from ankidigest.api import ExportResult
 from ankidigest.apkg import Copied
 from ankidigest.build import BuildOptions
-from ankidigest.cache import PostCache, pack
+from ankidigest.cache import PostCache, pack, unpack
 from ankidigest.model import NoteSpec
 from ankidigest.prior import PriorPackage
 from ankidigest.reuse import LazyNotes, Ledger, PostRun, Reuse, load_ledger, store_ledger
@@ -84,13 +83,14 @@ def _blog(tmp_path: Path, rng: random.Random, posts: int) -> Path:
 def _drop_post_entries(cache: Path) -> None:
     """Delete the posts' cache entries, keeping the ledgers."""
     for entry in cache.rglob("*.pickle"):
-        value = pickle.loads(entry.read_bytes())[1]
+        value = unpack(entry.read_bytes())
         if not (isinstance(value, tuple) and len(value) == 4 and value[0] == 1):
             entry.unlink()
 
 
 class Loads:
-    """Counts the posts an export loads from the cache or walks (reused ones are neither)."""
+    """Counts the posts an export looks up and walks (a job each), or loads when asked
+    for (a reused post's notes); a reused post is neither looked up nor walked."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
@@ -163,9 +163,9 @@ def test_reusing_exports_equal_full_exports_through_random_edits(
         mark = rng.random() < 0.3
         package, reused, full = _both(folder, tmp_path, package, mark_removed=mark)
         posts = len(list(folder.glob("*.md")))
-        # The full export (no cache) walks every post; the cached one looks each up and
-        # walks the misses, unless it reuses them (or two posts now share a scope: then
-        # it looks them up again, to build them all together).
+        # The full export (no cache) walks every post; the cached one looks up (and
+        # walks if missing) every post it does not reuse (and all of them again when two
+        # posts now share a scope, to build them all together).
         reused_any = reused_any or loads.count < 2 * posts
         assert loads.count <= 4 * posts, (step, what)
         _same(reused, full)
@@ -184,7 +184,7 @@ def test_one_changed_post_is_the_only_one_read(
     post.write_text(post.read_text(encoding="utf-8") + "\nOne more **ladder** here.\n", "utf-8")
     loads = Loads(monkeypatch)
     result = export([str(folder)], str(out), cache_dir=cache, jobs=1)
-    assert loads.count == 2  # looked up in the cache (a miss), then walked: only post-003
+    assert loads.count == 1  # only post-003 was looked up (a miss) and walked
     assert isinstance(result.notes, LazyNotes)
     assert [n.path for n in result.report.new] == [str(post)]
     loads.count = 0
