@@ -4,7 +4,11 @@ mistune's AST carries no positions. We subclass its block parser so that every
 top-level token records where it starts (``_off``); the walker turns that into
 a line number for messages. Nested tokens inherit their block's position.
 Plain paragraphs (``**bold**`` and line breaks only) skip mistune's inline
-parser: ``fastinline.plain_tokens`` builds the same tokens directly.
+parser: ``fastinline.plain_tokens`` builds the same tokens directly. At the top
+level, a run of empty lines or a paragraph of lines that open with a letter and
+hold no "|" takes one step of mistune's block loop without trying every block
+rule on each line (``_Parser.plain_step``; mistune 3.4's loop, through the hook it
+calls first at each step: with another mistune the hook may simply never run).
 Plugins: ``==mark==``, ``~~strikethrough~~``, tables, footnotes, task lists and Obsidian
 ``[[wikilinks]]``
 (a ``wikilink`` token whose ``raw`` is the text shown).
