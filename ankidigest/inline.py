@@ -65,37 +65,23 @@ def _flatten_plain(children: list[Token]) -> Flat | None:
     softbreaks: list[int] = []
     for item in children:
         kind = item["type"]
-        if kind == "text":
-            raw = item.get("raw", "")
-            piece = html.unescape(raw) if "&" in raw else raw
-            if piece:
-                parts.append(piece)
-                size += len(piece)
-            continue
+        url = None
         if kind == "strong":
             if item.get("_malformed"):
                 return None
-            url = None
+            leaves = item.get("children", [])
         elif kind == "link":
             url = str(item.get("attrs", {}).get("url", ""))
             if is_lookup(url):  # dropped or not: for _flatten_any to judge
                 return None
-        elif kind == "softbreak":
-            softbreaks.append(size)
-            parts.append(" ")
-            size += 1
-            continue
-        elif kind == "linebreak":
-            parts.append("\n")
-            size += 1
-            continue
+            leaves = item.get("children", [])
         else:
-            return None
+            leaves = (item,)
         start = size
-        for child in item.get("children", []):
-            inner = child["type"]
+        for leaf in leaves:
+            inner = leaf["type"]
             if inner == "text":
-                raw = child.get("raw", "")
+                raw = leaf.get("raw", "")
                 piece = html.unescape(raw) if "&" in raw else raw
                 if piece:
                     parts.append(piece)
@@ -109,9 +95,9 @@ def _flatten_plain(children: list[Token]) -> Flat | None:
                 size += 1
             else:
                 return None
-        if url is None:
+        if kind == "strong":
             flat.bold.append((start, size))
-        else:
+        elif url is not None:
             flat.links.append((start, size, url.strip()))
     return _finish(flat, "".join(parts), softbreaks)
 
