@@ -251,7 +251,7 @@ def _ids(run: Copied) -> tuple[int, int]:
 
 def _newest(cursor: sqlite3.Cursor, segments: Sequence[Segment]) -> int:
     """The newest ``mod`` of all the notes (NOTETYPE_MOD when there are none)."""
-    newest = [NOTETYPE_MOD] if not any(_count(s) for s in segments) else []
+    newest = []
     for segment in segments:
         if isinstance(segment, Copied):
             if segment.notes:
@@ -261,11 +261,7 @@ def _newest(cursor: sqlite3.Cursor, segments: Sequence[Segment]) -> int:
                 newest.append(mod)
         elif segment:
             newest.append(max(note.mod for note in segment))
-    return max(newest)
-
-
-def _count(segment: Segment) -> int:
-    return segment.notes if isinstance(segment, Copied) else len(segment)
+    return max(newest, default=NOTETYPE_MOD)
 
 
 def _retired(cursor: sqlite3.Cursor, run: Copied) -> list[tuple[str, int]]:
