@@ -23,7 +23,7 @@ from ankidigest.model import NoteSpec
 from ankidigest.prior import PriorPackage
 from ankidigest.reuse import LazyNotes, Ledger, PostRun, Reuse, load_ledger, store_ledger
 
-from conftest import touch
+from conftest import Anki, touch
 
 WORDS = "river stone market harbour ladder window garden pocket candle mirror".split()
 
@@ -307,3 +307,36 @@ def test_clashes_finds_a_guid_of_a_copied_run(tmp_path: Path) -> None:
         assert not reuse.clashes([last[1]], [run])
         assert not reuse.clashes([], [run])
     shutil.rmtree(tmp_path / "c", ignore_errors=True)
+
+
+def test_a_reusing_re_export_updates_real_anki_and_keeps_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anki: Anki
+) -> None:
+    folder = _blog(tmp_path, random.Random(7), 6)
+    cache = str(tmp_path / "c")
+    out = tmp_path / "blog.apkg"
+    first = export([str(folder)], str(out), cache_dir=cache, jobs=1)
+    assert anki.import_apkg(out).new == len(first.notes)
+    anki.col.decks.select(anki.col.decks.id("ankidigest"))  # every post's deck is under it
+    studied = set()
+    for _ in range(8):  # Anki answers only the card at the top of its queue
+        card = anki.col.sched.get_queued_cards().cards[0].card
+        anki.answer(anki.col.get_card(card.id))
+        studied.add(card.id)
+    post = folder / "post-002.md"
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text.replace(" names a ", " calls a ", 1), encoding="utf-8")
+    touch(post, 1_800_000_000)
+    loads = Loads(monkeypatch)
+    second = export([str(folder)], str(out), cache_dir=cache, jobs=1)
+    assert loads.count == 1  # only the edited post was read
+    changed = len(second.report.changed)
+    assert changed >= 1 and not second.report.new and not second.report.removed
+    log = anki.import_apkg(out)
+    assert (log.new, log.updated, log.conflicting) == (0, changed, 0)
+    assert log.duplicate == len(second.notes) - changed
+    assert len(anki.notes()) == len(first.notes)  # updated in place, none duplicated
+    for note in second.report.changed:
+        assert "calls a" in anki.note_by_guid(note.guid)["Text"]
+    for card in anki.cards():  # the studied cards keep their review, the others stay new
+        assert card.reps == (1 if card.id in studied else 0), card.id
