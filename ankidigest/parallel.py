@@ -194,16 +194,6 @@ def _take(path: str) -> bytes:
     return data
 
 
-def pool_map(func: Callable[[J], Reply], work: list[J], jobs: int | None) -> list[Reply]:
-    """``func`` over ``work`` in worker processes only, in order."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    jobs = min(default_jobs() if jobs is None else jobs, len(work))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = max(1, min(16, len(work) // (jobs * 8)))  # both workers busy to the end
-        return list(pool.map(func, work, chunksize=chunk))
-
-
 def error_reply(error: BaseException) -> Reply:
     """An AnkidigestError as data a worker can send back."""
     if isinstance(error, InputError):
