@@ -7,12 +7,14 @@ notes' ``mod``), the build options, whether several posts are exported together
 the package's own source files, the mistune version and the Python version (its
 Unicode tables). Any change to any of these gives a new name, so an entry can
 never be served for a post it was not made from; nothing is ever invalidated in
-place. Entries not used for ``MAX_AGE_DAYS`` are deleted.
+place. Entries not used for ``MAX_AGE_DAYS`` are deleted. The same folder holds
+the ledgers of the packages written (``reuse.py``), named by their collection's hash.
 
 Where: ``$ANKIDIGEST_CACHE_DIR``, else ``$XDG_CACHE_HOME/ankidigest``, else
-``~/.cache/ankidigest``, created private to the user (mode 0700). Entries are
-pickles: the folder is the user's own, like their shell start-up files, and an
-entry that fails to load is deleted and treated as a miss.
+``~/.cache/ankidigest``, created private to the user (mode 0700). An entry is two
+pickles, its key's (after its length) and its value's, so the key is checked without
+reading the value (``key_of``): the folder is the user's own, like their shell
+start-up files, and an entry that fails to load is deleted and treated as a miss.
 """
 
 from __future__ import annotations
