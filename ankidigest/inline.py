@@ -135,8 +135,10 @@ def _flatten_any(children: list[Token]) -> Flat:
         elif kind == "inline_html":
             b.html(item.get("raw", ""))
         elif kind == "softbreak":
-            b.softbreaks.append(b.size)
+            at = b.size
             b.add(" ")
+            if b.size > at:  # (dropped after a deletion that opens the text)
+                b.softbreaks.append(at)
         elif kind == "linebreak":
             b.add("\n")
         elif kind in ("codespan", "wikilink"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from ankidigest import (
     classify,
     entries,
+    export,
     inline,
     linebreaks,
     lookup,
@@ -484,3 +486,23 @@ def test_lookup_hosts_search_equals_the_loop(url: str) -> None:
             lookup.is_lookup(url)
         return
     assert lookup.is_lookup(url) == slow
+
+
+def test_a_soft_break_dropped_after_a_leading_deletion_loses_no_letter(tmp_path: Path) -> None:
+    # "~~no~~" then a new line: the space standing for the soft break is dropped (nothing
+    # is before it), so no line break may be put where it would have been: that offset
+    # now holds the "T" of the next line (it used to come out as "he word here.").
+    tokens = [
+        {"type": "strikethrough", "children": [{"type": "text", "raw": "no"}]},
+        {"type": "softbreak"},
+        {"type": "text", "raw": "The "},
+        {"type": "strong", "children": [{"type": "text", "raw": "word"}]},
+        {"type": "text", "raw": " here."},
+    ]
+    flat = inline.flatten_block(tokens)
+    assert flat.text == "The word here."
+    assert [flat.text[s:e] for s, e in flat.bold] == ["word"]
+    post = tmp_path / "post.md"
+    post.write_text("~~no~~\nThe **word** here.\n\nA ~~no~~\nsecond **line** here.\n", "utf-8")
+    sentences = [n.sentence for n in export([str(post)], str(tmp_path / "out.json")).notes]
+    assert sentences == ["The word here.", "A second line here."]
