@@ -34,6 +34,12 @@ CLOZE_TABLE = "ankidigest_clozes"
 REMOVED_TABLE = "ankidigest_removed"
 
 
+def read_only_uri(db_path: str) -> str:
+    """The sqlite URI that opens the collection file ``db_path`` read-only (the path
+    quoted, so that a '?' or '#' in it is not read as part of the URI)."""
+    return f"file:{quote(db_path)}?mode=ro"
+
+
 def deck_id(name: str) -> int:
     """A stable deck id from the deck name (Anki matches decks by name anyway)."""
     digest = hashlib.sha256(("deck:" + name).encode("utf-8")).digest()
@@ -99,7 +105,7 @@ def _write(
         conn = sqlite3.connect(db_path, uri=True)
         try:
             if source is not None:
-                conn.execute("ATTACH DATABASE ? AS old", (f"file:{quote(source)}?mode=ro",))
+                conn.execute("ATTACH DATABASE ? AS old", (read_only_uri(source),))
             # A scratch file: no rollback journal, no fsync.
             conn.execute("PRAGMA main.page_size=16384")  # fewer, fuller pages: faster, smaller
             conn.execute("PRAGMA main.journal_mode=OFF")

@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from .apkg import CLOZE_TABLE, REMOVED_TABLE
+from .apkg import CLOZE_TABLE, REMOVED_TABLE, read_only_uri
 from .errors import InputError
 from .normalize import normalize_term
 from .notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
@@ -165,7 +165,7 @@ def _read_collection(
     known: Mapping[str, tuple[str, ...]] | None,
     exclude: Sequence[tuple[int, int]] = (),
 ) -> dict[str, PriorNote]:
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = sqlite3.connect(read_only_uri(db_path), uri=True)
     try:
         decks_json = conn.execute("SELECT decks FROM col").fetchone()[0]
         decks = {int(k): str(v["name"]) for k, v in json.loads(decks_json).items()}

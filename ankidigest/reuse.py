@@ -27,7 +27,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple, overload
 
-from .apkg import CLOZE_TABLE, Copied
+from .apkg import CLOZE_TABLE, Copied, read_only_uri
 from .cache import PostCache, pack
 from .errors import InputError
 from .model import NoteSpec
@@ -148,7 +148,7 @@ class Reuse:
         (and report it)."""
         if not guids or not copied:
             return False
-        conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(self.db), uri=True)
         try:
             conn.execute("CREATE TEMP TABLE wanted (guid TEXT PRIMARY KEY)")
             conn.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((g,) for g in guids))
@@ -172,7 +172,7 @@ class Reuse:
         comma-separated string (made by sqlite: most exports never ask for them); and
         the highest cloze number recorded for any note. What a reused note's final
         NoteSpec needs (``final_notes``)."""
-        conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(self.db), uri=True)
         try:
             query = (
                 "SELECT coalesce(group_concat(id), ''), coalesce(group_concat(mod), '') "

@@ -7,6 +7,7 @@ import dataclasses
 import random
 import shutil
 import sqlite3
+import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -340,3 +341,21 @@ def test_a_reusing_re_export_updates_real_anki_and_keeps_history(
         assert "calls a" in anki.note_by_guid(note.guid)["Text"]
     for card in anki.cards():  # the studied cards keep their review, the others stay new
         assert card.reps == (1 if card.id in studied else 0), card.id
+
+
+def test_a_temporary_folder_with_uri_characters_in_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The previous collection is unzipped to a temporary folder and opened through a
+    # sqlite URI: a '?' or '#' in the folder's name must not be read as part of it.
+    folder = _blog(tmp_path, random.Random(8), 4)
+    package, _, _ = _both(folder, tmp_path, None)
+    post = folder / "post-001.md"
+    post.write_text(post.read_text(encoding="utf-8").replace(" by the ", " near the "), "utf-8")
+    odd = tmp_path / "tmp #1?x=y"
+    odd.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(odd))
+    loads = Loads(monkeypatch)
+    _, reused, full = _both(folder, tmp_path, package)
+    assert loads.count < 2 * 4  # reused through the attached collection
+    _same(reused, full)
