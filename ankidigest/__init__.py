@@ -10,15 +10,12 @@ or step by step: ``read_posts`` -> ``build_notes`` -> ``write_package``.
 
 from __future__ import annotations
 
-from .api import ExportResult, export, find_posts, read_posts, write_package
-from .build import BuildOptions, build_notes
-from .errors import AnkidigestError, InputError, OutputError, UsageError
-from .model import Article, Document, NoteSpec, Paragraph, Post, Sentence, Skip, Term
-from .walker import walk
-
-# The one place the version is set (pyproject.toml reads it from here). A constant,
-# not importlib.metadata: that import alone took a sixth of the start-up time.
-__version__ = "0.1.0"
+from ankidigest.api import ExportResult, export, find_posts, read_posts, write_package
+from ankidigest.errors import AnkidigestError, InputError, OutputError, UsageError
+from ankidigest.model import Article, Document, NoteSpec, Paragraph, Post, Sentence, Skip, Term
+from ankidigest.notes.build import BuildOptions, build_notes
+from ankidigest.read.walker import walk
+from ankidigest.version import __version__
 
 __all__ = [
     "AnkidigestError",

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .model import Document
-from .normalize import article_scope, normalize_term
-from .reasons import CROSSES, EMPTY, ONE_LETTER
+from ankidigest.identity import article_scope, normalize_term
+from ankidigest.model import Document
+from ankidigest.terms.reasons import CROSSES, EMPTY, ONE_LETTER
 
 PROBLEM_REASONS = frozenset({EMPTY, CROSSES})
 _WHERE = re.compile(r"^(?P<path>.*?):(?P<line>\d+): (?P<message>.*)$")
@@ -57,7 +57,7 @@ def check_paths(
     inputs: Iterable[str], terms: str = "bold", encoding: str | None = None
 ) -> CheckReport:
     """Read the posts named by ``inputs`` (files or folders) and check them."""
-    from .api import read_posts
+    from ankidigest.api import read_posts
 
     documents = read_posts(inputs, terms=terms, encoding=encoding)
     return CheckReport(tuple(check_documents(documents)), len(documents))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .update import UpdateReport
+    from ankidigest.update.reconcile import UpdateReport
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -42,7 +42,7 @@ exit codes:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from ankidigest.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="ankidigest",
@@ -162,11 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         return _check(args.inputs, args.terms, args.quiet, args.encoding)
 
-    from .api import export
-    from .build import BuildOptions
-    from .cache import default_dir
-    from .errors import AnkidigestError, UsageError
-    from .progress import ProgressBar
+    from ankidigest.api import export
+    from ankidigest.errors import AnkidigestError, UsageError
+    from ankidigest.notes.build import BuildOptions
+    from ankidigest.run.cache import default_dir
+    from ankidigest.run.progress import ProgressBar
 
     options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
     bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
@@ -241,8 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None) -> int:
     """``--check``: print findings on stdout, a summary on stderr; 1 if problems."""
-    from .check import check_paths
-    from .errors import AnkidigestError
+    from ankidigest.check import check_paths
+    from ankidigest.errors import AnkidigestError
 
     try:
         report = check_paths(inputs, terms=terms, encoding=encoding)

@@ -17,7 +17,7 @@ import dataclasses
 import re
 import unicodedata
 
-from .model import Document, Sentence, Skip
+from ankidigest.model import Document, Sentence, Skip
 
 MAX_TERM_CHARS = 300
 MAX_SENTENCE_CHARS = 3000

@@ -101,8 +101,8 @@ def genanki_child(notes_file: str, out: str) -> None:
     """In a child process: time genanki writing the notes in ``notes_file``."""
     import genanki
 
-    from ankidigest.apkg import deck_id
-    from ankidigest.notetype import genanki_model
+    from ankidigest.notes.notetype import genanki_model
+    from ankidigest.write.apkg import deck_id
 
     with open(notes_file, "rb") as fh:
         rows = pickle.load(fh)

@@ -70,9 +70,9 @@ def inputs(scale: float) -> dict[str, Callable[[], str]]:
 
 
 def run_one(text: str, folder: str) -> tuple[float, float, float, int, int]:
-    from ankidigest.apkg import write_apkg
-    from ankidigest.build import build_notes
-    from ankidigest.walker import walk
+    from ankidigest.notes.build import build_notes
+    from ankidigest.read.walker import walk
+    from ankidigest.write.apkg import write_apkg
 
     t0 = time.perf_counter()
     doc = walk(text, "bench.md")
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="input size factor")
     parser.add_argument("--only", help="run the inputs whose name contains this")
     args = parser.parse_args(argv)
-    for module in ("ankidigest.apkg", "ankidigest.build", "ankidigest.walker"):
+    for module in ("ankidigest.write.apkg", "ankidigest.notes.build", "ankidigest.read.walker"):
         importlib.import_module(module)  # imports are not part of any input's time
 
     print(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import time
 
-from ankidigest.walker import walk
+from ankidigest.read.walker import walk
 
 
 def shapes(n: int) -> dict[str, str]:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from ankidigest import export
-from ankidigest.build import BuildOptions
+from ankidigest.notes.build import BuildOptions
 
 WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
 

@@ -18,7 +18,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from ankidigest.walker import read_post
+from ankidigest.read.walker import read_post
 
 ROOT = Path(__file__).resolve().parent.parent
 

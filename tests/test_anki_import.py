@@ -95,7 +95,7 @@ def test_larger_case_one_card_per_bold_in_both_groupings(tmp_path: Path, anki: A
 def test_users_template_edits_survive_reimport(tmp_path: Path, anki: Anki) -> None:
     import time
 
-    from ankidigest.notetype import NOTETYPE_MOD
+    from ankidigest.notes.notetype import NOTETYPE_MOD
 
     assert time.time() >= NOTETYPE_MOD, "a note type stamped in the future overwrites user edits"
     out = tmp_path / "science.apkg"

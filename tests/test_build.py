@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ankidigest import BuildOptions, OutputError, build_notes, walk
-from ankidigest.build import check_unique
-from ankidigest.notetype import FIELD_INDEX, FIELD_NAMES
+from ankidigest.notes.build import check_unique
+from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES
 
 ARTICLE = "#### [2024-10-16 Talks stall](https://www.example.com/a/?utm_source=x)\n\n"
 

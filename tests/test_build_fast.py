@@ -21,14 +21,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ankidigest import sanitize
-from ankidigest.build import BuildOptions, build_notes, check_unique, deck_name
-from ankidigest.cloze import build_cloze, escape_answer, escape_text, highlight, is_plain
 from ankidigest.errors import AnkidigestError
+from ankidigest.identity import _BASE91, article_scope, base91, guid_for, normalize_term
 from ankidigest.limits import MAX_CONTEXT_CHARS
 from ankidigest.model import Article, Document, NoteSpec, Paragraph, Post, Sentence, Term
-from ankidigest.normalize import _BASE91, article_scope, base91, guid_for, normalize_term
-from ankidigest.notetype import FIELD_NAMES
-from ankidigest.walker import walk
+from ankidigest.notes.build import BuildOptions, build_notes, check_unique, deck_name
+from ankidigest.notes.cloze import build_cloze, escape_answer, escape_text, highlight, is_plain
+from ankidigest.notes.notetype import FIELD_NAMES
+from ankidigest.read.walker import walk
 
 from conftest import EXAMPLE, fuzz_settings
 
@@ -409,7 +409,7 @@ def test_normalize_term_equals_the_full_normalisation(term: str) -> None:
     # ASCII terms skip NFKC and the quote table (they change no ASCII character).
     import unicodedata
 
-    from ankidigest.normalize import _QUOTES
+    from ankidigest.identity import _QUOTES
 
     full = unicodedata.normalize("NFKC", term).translate(_QUOTES).casefold()
     assert normalize_term(term) == " ".join(full.split())

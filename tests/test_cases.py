@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ankidigest.model import Document
-from ankidigest.walker import read_post
+from ankidigest.read.walker import read_post
 
 CASES = Path(__file__).parent / "cases"
 NAMES = sorted(p.stem for p in CASES.glob("*.md"))

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ankidigest import markdown
-from ankidigest.fastinline import _other_syntax, plain_tokens
 from ankidigest.limits import emphasis_work
+from ankidigest.read import markdown
+from ankidigest.read.fastinline import _other_syntax, plain_tokens
 
 from conftest import EXAMPLE, REPO, fuzz_settings
 

@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 
 from ankidigest import limits
-from ankidigest.build import build_notes
 from ankidigest.cli import main
 from ankidigest.errors import InputError
-from ankidigest.notetype import BACK, FIELD_NAMES, FRONT
-from ankidigest.walker import walk
+from ankidigest.notes.build import build_notes
+from ankidigest.notes.notetype import BACK, FIELD_NAMES, FRONT
+from ankidigest.read.walker import walk
 
 from conftest import Anki, read_apkg_guids
 
@@ -174,7 +174,7 @@ def test_not_a_post(tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: st
 
 
 def test_oversized_post_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ankidigest import reader
+    from ankidigest.read import decode as reader
 
     monkeypatch.setattr(reader, "MAX_POST_BYTES", 1000)
     path = post(tmp_path, "A **b**. " * 200)
@@ -606,11 +606,11 @@ def _fail_with(exc: BaseException) -> Any:
 
 
 FAILURES = [
-    ("ctrl-c-apkg", "deck.apkg", "ankidigest.apkg._fill", KeyboardInterrupt(), 130, "interrupted"),
-    ("ctrl-c-zip", "deck.apkg", "ankidigest.apkg.write_zip", KeyboardInterrupt(), 130, "interrupted"),
-    ("disk-full-apkg", "deck.apkg", "ankidigest.apkg.write_zip", OSError(28, "No space left on device"), 1, "No space left"),
-    ("sqlite-full", "deck.apkg", "ankidigest.apkg._fill", __import__("sqlite3").OperationalError("database or disk is full"), 1, "disk is full"),
-    ("ctrl-c-json", "deck.json", "ankidigest.jsonout.dumps", KeyboardInterrupt(), 130, "interrupted"),
+    ("ctrl-c-apkg", "deck.apkg", "ankidigest.write.apkg._fill", KeyboardInterrupt(), 130, "interrupted"),
+    ("ctrl-c-zip", "deck.apkg", "ankidigest.write.apkg.write_zip", KeyboardInterrupt(), 130, "interrupted"),
+    ("disk-full-apkg", "deck.apkg", "ankidigest.write.apkg.write_zip", OSError(28, "No space left on device"), 1, "No space left"),
+    ("sqlite-full", "deck.apkg", "ankidigest.write.apkg._fill", __import__("sqlite3").OperationalError("database or disk is full"), 1, "disk is full"),
+    ("ctrl-c-json", "deck.json", "ankidigest.write.jsonout.dumps", KeyboardInterrupt(), 130, "interrupted"),
     ("disk-full-json", "deck.json", "json.dump", None, 1, "No space left"),
     ("ctrl-c-rename", "deck.apkg", "os.replace", KeyboardInterrupt(), 130, "interrupted"),
     ("rename-fails", "deck.json", "os.replace", OSError(13, "Permission denied"), 1, "Permission denied"),
@@ -738,7 +738,7 @@ def test_hostile_previous_export_is_not_written_again(
     import dataclasses
 
     from ankidigest import read_posts
-    from ankidigest.apkg import write_apkg
+    from ankidigest.write.apkg import write_apkg
 
     src, out = existing
     (note,) = build_notes(read_posts([str(src)]))[:1]
@@ -758,7 +758,7 @@ def test_hostile_previous_export_is_not_written_again(
 def test_parser_recursion_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ankidigest import markdown
+    from ankidigest.read import markdown
 
     def deep(text: str) -> list[dict[str, Any]]:
         raise RecursionError("maximum recursion depth exceeded")

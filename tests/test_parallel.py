@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from ankidigest import parallel
-from ankidigest.build import BuildOptions
-from ankidigest.cache import PostCache, entry_key, pack
-from ankidigest.parallel import Reply, run_both_ends
-from ankidigest.stage import Job, Result, _decode, _here, _in_worker, from_entry, read_and_build
+from ankidigest.notes.build import BuildOptions
+from ankidigest.run import parallel
+from ankidigest.run.cache import PostCache, entry_key, pack
+from ankidigest.run.jobs import Job, Result, _decode, _here, _in_worker, from_entry, read_and_build
+from ankidigest.run.parallel import Reply, run_both_ends
 
 from conftest import touch
 

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ankidigest.build import BuildOptions, build_notes
-from ankidigest.cloze import build_cloze
-from ankidigest.notetype import FIELD_INDEX, FIELD_NAMES
+from ankidigest.notes.build import BuildOptions, build_notes
+from ankidigest.notes.cloze import build_cloze
+from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES
+from ankidigest.read.walker import walk
 from ankidigest.sanitize import tag
-from ankidigest.walker import walk
 
 from conftest import FUZZ, Anki, fuzz_settings
 

@@ -17,21 +17,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ankidigest import (
-    classify,
-    entries,
-    export,
-    inline,
-    linebreaks,
-    lookup,
-    markdown,
-    sanitize,
-    sentences,
-    spanrules,
-    translation,
-    walker,
-)
-from ankidigest.reasons import (
+from ankidigest import export, sanitize
+from ankidigest.read import flatten as inline
+from ankidigest.read import linebreaks, markdown, spans
+from ankidigest.terms import classify, lookup, sentences, translation
+from ankidigest.terms import rules as spanrules
+from ankidigest.terms import wordlists as entries
+from ankidigest.terms.reasons import (
     CLAUSE,
     CROSSES,
     DEFINITION,
@@ -45,7 +37,7 @@ from ankidigest.reasons import (
     WHOLE_SENTENCE,
     WORD_LIST,
 )
-from ankidigest.translation import Part
+from ankidigest.terms.translation import Part
 
 from conftest import fuzz_settings
 
@@ -403,7 +395,7 @@ def test_plain_flatten_equals_the_general_one(tokens: list[dict[str, object]]) -
         return
     assert fast is None or fast == slow
     assert inline.flatten_block(tokens) == slow
-    assert walker._outermost(slow.bold) == slow.bold  # the walker skips it for bold alone
+    assert spans.outermost(slow.bold) == slow.bold  # the walker skips it for bold alone
 
 
 def test_plain_flatten_takes_the_common_blocks() -> None:
@@ -457,7 +449,7 @@ def _after_mark_slow(source: str, at: int, begin: int) -> bool:
 @given(TEXT, st.integers(0, 6))
 def test_after_mark_equals_the_loop_over_marks(source: str, begin: int) -> None:
     for at in range(len(source) + 1):
-        assert walker._after_mark(source, at, begin) == _after_mark_slow(source, at, begin)
+        assert spans.after_mark(source, at, begin) == _after_mark_slow(source, at, begin)
 
 
 # -- lookup ----------------------------------------------------------------------

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from ankidigest import InputError, export
-from ankidigest import stage as stage_mod
 from ankidigest.api import ExportResult
-from ankidigest.apkg import Copied
-from ankidigest.build import BuildOptions
-from ankidigest.cache import PostCache, pack, unpack
 from ankidigest.model import NoteSpec
-from ankidigest.prior import PriorPackage
-from ankidigest.reuse import LazyNotes, Ledger, PostRun, Reuse, load_ledger, store_ledger
+from ankidigest.notes.build import BuildOptions
+from ankidigest.run import jobs as stage_mod
+from ankidigest.run.cache import PostCache, pack, unpack
+from ankidigest.run.reuse import LazyNotes, Ledger, PostRun, Reuse, load_ledger, store_ledger
+from ankidigest.update.prior import PriorPackage
+from ankidigest.write.apkg import Copied
 
 from conftest import FUZZ, Anki, touch
 

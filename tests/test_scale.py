@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from ankidigest import InputError, build_notes, export, parallel, read_posts
-from ankidigest import cache as cache_mod
-from ankidigest.apkg import write_apkg
-from ankidigest.build import BuildOptions
+from ankidigest import InputError, build_notes, export, read_posts
 from ankidigest.cli import main
+from ankidigest.notes.build import BuildOptions
+from ankidigest.run import cache as cache_mod
+from ankidigest.run import parallel
+from ankidigest.write.apkg import write_apkg
 
 from conftest import Anki, read_apkg_guids, touch
 
@@ -270,7 +271,7 @@ def test_many_posts_import_into_one_deck_per_post(posts: Path, tmp_path: Path, a
 def test_progress_bar_draws_one_line_and_erases_it() -> None:
     import io
 
-    from ankidigest.progress import ProgressBar, render
+    from ankidigest.run.progress import ProgressBar, render
 
     assert render("read", 97, 388) == "reading posts [#######-----------------------]  97/388"
     assert render("write", 0, 5000) == "writing notes: 5000 notes…"
@@ -297,7 +298,7 @@ def test_zip_pieces_deflated_apart_read_back_whole(
     import zipfile
     import zlib
 
-    from ankidigest import zipout
+    from ankidigest.write import zipout
 
     if library == "zlib":  # where isal cannot be imported
         monkeypatch.setattr(zipout, "deflater", lambda: zlib)
@@ -333,7 +334,7 @@ def _latin_share_by_loop(text: str) -> float:
 
 
 def _glued_by_loop(line: str) -> int:
-    from ankidigest import translation
+    from ankidigest.terms import translation
 
     for i, ch in enumerate(line):
         if not (ch in translation._OPENERS or (ch.isalpha() and ord(ch) >= 0x370)):
@@ -353,7 +354,7 @@ _MIXED = 'abcXYZ éñßĳ ɐʃˈ ̃ αβΩ жЯ 中文字。！？ （【「『�
 def test_translation_fast_paths_equal_the_character_loops(seed: int) -> None:
     import random
 
-    from ankidigest import translation
+    from ankidigest.terms import translation
 
     rng = random.Random(seed)
     pool = _MIXED if seed % 3 else "abcdefg hij, “quoted” – klm. "  # mostly Latin too
@@ -366,8 +367,7 @@ def test_translation_fast_paths_equal_the_character_loops(seed: int) -> None:
 
 
 def test_prior_fields_share_the_new_notes_strings(posts: Path, tmp_path: Path) -> None:
-    from ankidigest.api import load_prior
-    from ankidigest.prior import read_prior
+    from ankidigest.update.prior import load_prior, read_prior
 
     out = tmp_path / "out.apkg"
     notes = export([str(posts)], str(out)).notes
@@ -406,7 +406,7 @@ def test_read_entry_inflates_checks_and_reads_stored_entries(
     import zipfile
     import zlib
 
-    from ankidigest import zipout
+    from ankidigest.write import zipout
 
     if library == "zlib":
         monkeypatch.setattr(zipout, "deflater", lambda: zlib)

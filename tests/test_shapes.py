@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ankidigest.cli import main
-from ankidigest.containers import unwrap
-from ankidigest.walker import walk
+from ankidigest.read.containers import unwrap
+from ankidigest.read.walker import walk
 
 from conftest import Anki
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from ankidigest import export
-from ankidigest.api import check_fields
-from ankidigest.build import BuildOptions
 from ankidigest.errors import OutputError
 from ankidigest.model import NoteSpec
-from ankidigest.notetype import FIELD_NAMES
-from ankidigest.prior import read_prior
+from ankidigest.notes.build import BuildOptions
+from ankidigest.notes.notetype import FIELD_NAMES
+from ankidigest.update.prior import read_prior
+from ankidigest.write.formats import check_fields
 
 
 def _note(fields: tuple[str, ...]) -> NoteSpec:
@@ -61,7 +61,7 @@ def test_prior_deck_is_the_first_cards_deck(tmp_path: Path) -> None:
 def test_unsafe_fields_are_refused_from_the_cache_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ankidigest import build
+    from ankidigest.notes import build
 
     monkeypatch.setattr(build, "escape_text", lambda text: text)  # a bug that lets markup in
     post = tmp_path / "post.md"

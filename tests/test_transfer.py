@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from ankidigest import InputError, export, read_posts
-from ankidigest.apkg import CLOZE_TABLE, write_apkg
-from ankidigest.build import BuildOptions, build_notes
 from ankidigest.model import Document, NoteSpec
-from ankidigest.notetype import MODEL_ID, SORT_FIELD
-from ankidigest.prior import PriorNote, PriorPackage, read_prior
-from ankidigest.stage import Documents, Result, from_entry, to_entry
+from ankidigest.notes.build import BuildOptions, build_notes
+from ankidigest.notes.notetype import MODEL_ID, SORT_FIELD
+from ankidigest.run.jobs import Documents, Result, from_entry, to_entry
+from ankidigest.update.prior import PriorNote, PriorPackage, read_prior
+from ankidigest.write.apkg import CLOZE_TABLE, write_apkg
 
 from conftest import touch
 

@@ -10,7 +10,7 @@ import pytest
 
 from ankidigest import export
 from ankidigest.cli import main
-from ankidigest.update import read_prior
+from ankidigest.update.reconcile import read_prior
 
 from conftest import read_apkg_guids, touch
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from .reasons import (
+from ankidigest.terms.reasons import (
     CLAUSE,
     CROSSES,
     DEFINITION,
@@ -23,7 +23,7 @@ from .reasons import (
     WHOLE_SENTENCE,
     WORD_LIST,
 )
-from .translation import Part
+from ankidigest.terms.translation import Part
 
 # "What is the opposite of **x**?", "What does **x** mean?", "the word **x** means"
 _META = re.compile(

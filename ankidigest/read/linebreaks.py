@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .sentences import sentence_spans
+from ankidigest.terms.sentences import sentence_spans
 
 Span = tuple[int, int]
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from . import entries
-from .reasons import DEFINITION, TRANSLATION, WHOLE
-from .sentences import sentence_spans
-from .spanrules import term_reason, trim, within
-from .translation import Part, split_parts, translation_for
+from ankidigest.terms import wordlists as entries
+from ankidigest.terms.reasons import DEFINITION, TRANSLATION, WHOLE
+from ankidigest.terms.rules import term_reason, trim, within
+from ankidigest.terms.sentences import sentence_spans
+from ankidigest.terms.translation import Part, split_parts, translation_for
 
 
 @dataclass

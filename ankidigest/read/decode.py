@@ -9,8 +9,8 @@ import os
 import re
 import stat
 
-from . import sanitize
-from .errors import InputError, UsageError
+from ankidigest import sanitize
+from ankidigest.errors import InputError, UsageError
 
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -77,3 +77,11 @@ def title_from_name(path: str) -> str:
 def date_from_name(path: str) -> str | None:
     m = _JEKYLL_NAME.match(os.path.splitext(os.path.basename(path))[0])
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def mtime_of(path: str) -> int:
+    """The file's modification time in whole seconds; 0 when it cannot be read."""
+    try:
+        return int(os.stat(path).st_mtime)
+    except OSError:
+        return 0

@@ -20,11 +20,13 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from .apkg import CLOZE_TABLE, REMOVED_TABLE, read_only_uri
-from .errors import InputError
-from .normalize import normalize_term
-from .notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
-from .zipout import read_entry
+from ankidigest.errors import InputError
+from ankidigest.identity import normalize_term
+from ankidigest.model import NoteSpec
+from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
+from ankidigest.write.apkg import CLOZE_TABLE, REMOVED_TABLE, read_only_uri
+from ankidigest.write.formats import output_format
+from ankidigest.write.zipout import read_entry
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
 _HTML_TAG = re.compile(r"<[^>]*>")
@@ -68,6 +70,50 @@ def read_prior(
     """
     with PriorPackage(path) as package:
         return package.read(known)
+
+
+def prior_path(output: str, previous: str | None = None) -> str | None:
+    """Where the prior state is: ``previous`` if given, else ``output`` if it is an
+    existing .apkg, else None."""
+    if previous is not None:
+        return previous
+    if output != "-" and output_format(output) == ".apkg" and os.path.isfile(output):
+        return output
+    return None
+
+
+def load_prior(
+    output: str,
+    previous: str | None = None,
+    notes: Sequence[NoteSpec] = (),
+    package: PriorPackage | None = None,
+    exclude: Sequence[tuple[int, int]] = (),
+) -> tuple[str | None, dict[str, PriorNote], str]:
+    """The prior state: ``previous`` if given, else the .apkg at ``output`` if it exists.
+
+    Returns (its path or None, its notes, a warning or ""). An unreadable ``previous``
+    is an InputError; an unreadable existing output only a warning, since -o already
+    says to replace it (our own writes are atomic, so it is not a half-written export).
+    ``notes``: the new notes; prior fields equal to theirs share their strings.
+    ``package``: that package, already being unzipped (see ``PriorPackage``).
+    ``exclude``: note id ranges of ``package`` not to read (copied as they are).
+    """
+    path = prior_path(output, previous)
+    if path is None:
+        return None, {}, ""
+    known = {note.guid: note.fields for note in notes}
+
+    def read() -> dict[str, PriorNote]:
+        if package is not None and package.path == path:
+            return package.read(known, exclude)
+        return read_prior(path, known)
+
+    if previous is not None:
+        return previous, read(), ""
+    try:
+        return output, read(), ""
+    except InputError as exc:
+        return None, {}, f"{exc}; not used as the previous export, every note counts as new"
 
 
 class PriorPackage:

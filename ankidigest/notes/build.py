@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from . import sanitize
-from .cloze import build_cloze, escape_text, highlight, is_plain
-from .errors import OutputError, UsageError
-from .limits import MAX_CONTEXT_CHARS
-from .model import Article, Document, NoteSpec, Paragraph, Post, Sentence, Term
-from .normalize import article_scope, guid_for, normalize_term
+from ankidigest import sanitize
+from ankidigest.errors import OutputError, UsageError
+from ankidigest.identity import article_scope, guid_for, normalize_term
+from ankidigest.limits import MAX_CONTEXT_CHARS
+from ankidigest.model import Article, Document, NoteSpec, Paragraph, Post, Sentence, Term
+from ankidigest.notes.cloze import build_cloze, escape_text, highlight, is_plain
 
 GROUPS = ("term", "sentence")
 DEFAULT_PARENT_DECK = "ankidigest"

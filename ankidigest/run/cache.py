@@ -49,16 +49,19 @@ def code_digest() -> str:
     if _code_digest is None:
         import mistune
 
-        from . import __version__
+        from ankidigest.version import __version__
 
         sha = hashlib.sha256()
         sha.update(f"{__version__}|{mistune.__version__}|{sys.version}".encode())
-        package = os.path.dirname(os.path.abspath(__file__))
-        for name in sorted(os.listdir(package)):
-            if name.endswith(".py"):
-                sha.update(name.encode())
-                with open(os.path.join(package, name), "rb") as fh:
-                    sha.update(fh.read())
+        package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        for folder, dirs, names in os.walk(package):
+            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    path = os.path.join(folder, name)
+                    sha.update(os.path.relpath(path, package).encode())
+                    with open(path, "rb") as fh:
+                        sha.update(fh.read())
         _code_digest = sha.hexdigest()
     return _code_digest
 

@@ -20,11 +20,11 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 from urllib.parse import quote
 
-from .errors import OutputError
-from .model import NoteSpec
-from .notetype import MODEL_ID, NOTETYPE_MOD, SORT_FIELD, genanki_model
-from .output import write_atomic
-from .zipout import write_zip
+from ankidigest.errors import OutputError
+from ankidigest.model import NoteSpec
+from ankidigest.notes.notetype import MODEL_ID, NOTETYPE_MOD, SORT_FIELD, genanki_model
+from ankidigest.write.atomic import write_atomic
+from ankidigest.write.zipout import write_zip
 
 # zlib level 1: a quarter of the time of the default level 6, about 10% bigger.
 ZIP_LEVEL = 1

@@ -11,7 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 
-from .errors import OutputError
+from ankidigest.errors import OutputError
 
 
 @contextlib.contextmanager

@@ -9,25 +9,26 @@ sentence that holds a term.
 
 from __future__ import annotations
 
-import os
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
-from . import frontmatter, limits, markdown, sanitize
-from .classify import analyse
-from .containers import CARD_BLOCK, unwrap
-from .errors import InputError, UsageError
-from .inline import flatten_block
-from .lookup import is_lookup
-from .model import Article, Document, Paragraph, Post, Sentence, Skip, Term
-from .normalize import article_scope, normalize_term
-from .reader import date_from_name, read_text, title_from_name
-from .reasons import EMPTY
-from .sources import Sources, find_sources
-from .translation import split_parts, translation_for
+from ankidigest import limits, sanitize
+from ankidigest.errors import InputError, UsageError
+from ankidigest.identity import article_scope, normalize_term
+from ankidigest.model import Article, Document, Paragraph, Post, Sentence, Skip, Term
+from ankidigest.read import frontmatter, markdown
+from ankidigest.read.containers import CARD_BLOCK, unwrap
+from ankidigest.read.decode import date_from_name, mtime_of, read_text, title_from_name
+from ankidigest.read.flatten import flatten, flatten_block, is_blank
+from ankidigest.read.spans import after_mark, group_by_sentence, outermost
+from ankidigest.terms.classify import analyse
+from ankidigest.terms.lookup import is_lookup
+from ankidigest.terms.reasons import EMPTY
+from ankidigest.terms.sources import Sources, find_sources
+from ankidigest.terms.translation import split_parts, translation_for
 
 Token = markdown.Token
 
@@ -46,12 +47,7 @@ def read_post(path: str, terms: str = "bold", encoding: str | None = None) -> Do
     """Read and walk one markdown file (``terms``: "bold" or "bold+highlight"; posts
     are UTF-8 unless ``encoding`` names another codec)."""
     check_terms(terms)
-    text = read_text(path, encoding)
-    try:
-        mtime = int(os.stat(path).st_mtime)
-    except OSError:
-        mtime = 0
-    return walk(text, path, mtime, terms=terms)
+    return walk(read_text(path, encoding), path, mtime_of(path), terms=terms)
 
 
 def check_terms(terms: str) -> None:
@@ -163,7 +159,7 @@ class _Walk:
         plain = -1
         at = source.find(needle, begin, stop) if needle else -1
         while at != -1:
-            if _after_mark(source, at, begin):
+            if after_mark(source, at, begin):
                 break
             if plain == -1:
                 plain = at
@@ -203,7 +199,7 @@ class _Walk:
     def heading(self, token: Token, line: int) -> None:
         level = int(token.get("attrs", {}).get("level", 1))
         self.section = None  # (self.sections may change below)
-        children = [c for c in token.get("children", ()) if not _is_blank(c)]
+        children = [c for c in token.get("children", ()) if not is_blank(c)]
         text, bold = flatten(children)
         for start, end in bold:
             self.skips.append(Skip(self.path, line, text[start:end], "bold in a heading"))
@@ -268,7 +264,7 @@ class _Walk:
         if sources.standalone:
             self.link_article = self.source_article(sources.standalone, line)
         # flatten_block's bold spans are sorted and disjoint already (its own outermost).
-        marked = _outermost(flat.bold + flat.marks) if self.highlight else flat.bold
+        marked = outermost(flat.bold + flat.marks) if self.highlight else flat.bold
         spans: list[tuple[int, int]] = []
         for start, end in marked:
             raw = text[start:end]
@@ -296,14 +292,16 @@ class _Walk:
         if not found.kept:
             return
         made_here: dict[tuple[int, int], _Pending] = {}
-        ordered = sorted(found.sentences)  # one list: _group and translate_previous only read it
+        ordered = sorted(
+            found.sentences
+        )  # one list: group_by_sentence and translate_previous only read it
         self.previous = (ordered, made_here)
         paragraph = Paragraph(text=text, bold=tuple(found.kept), line=line)
         section = self.section
         if section is None:
             section = self.section = tuple(title for _, title in self.sections)
         scope_of: tuple[Article | None, str] | None = None  # the last article's scope
-        for s_start, s_end, inside in _group(ordered, found.kept):
+        for s_start, s_end, inside in group_by_sentence(ordered, found.kept):
             article = self.article or self.link_article
             own = sources.for_offset(s_start) if sources.by_line else None
             if own is not None:
@@ -346,59 +344,3 @@ class _Walk:
             if pending is not None and not pending.translation:
                 pending.translation = translated
         return bool(pairs)
-
-
-def _after_mark(source: str, at: int, begin: int) -> bool:
-    """Whether ``source[at:]`` follows a mark ("**", "__", "==", ">" or "*") that starts at
-    ``begin`` or later. By characters, not a loop over the marks: this runs per term."""
-    mark = source[at - 1] if at > begin else ""
-    if mark in ("*", ">"):  # "*" covers "**"
-        return True
-    return mark in ("_", "=") and at - 2 >= begin and source[at - 2] == mark
-
-
-def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted spans with any span nested in (or overlapping) an earlier one merged into it."""
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if out and start < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
-
-
-def _group(
-    spans: list[tuple[int, int]], terms: list[tuple[int, int]]
-) -> list[tuple[int, int, list[tuple[int, int]]]]:
-    """Assign each term to its sentence; a term crossing a boundary joins the sentences."""
-    out: list[tuple[int, int, list[tuple[int, int]]]] = []
-    ti = 0
-    si = 0
-    while ti < len(terms) and si < len(spans):
-        start, end = spans[si]
-        if terms[ti][0] >= end:
-            si += 1
-            continue
-        start = min(start, terms[ti][0])
-        inside: list[tuple[int, int]] = []
-        while ti < len(terms) and terms[ti][0] < end:
-            while terms[ti][1] > end and si + 1 < len(spans):
-                si += 1
-                end = spans[si][1]
-            end = max(end, terms[ti][1])
-            inside.append(terms[ti])
-            ti += 1
-        out.append((start, end, inside))
-        si += 1
-    return out
-
-
-def flatten(children: Iterable[Token]) -> tuple[str, list[tuple[int, int]]]:
-    """Inline tokens -> (plain text, [(start, end) of each outermost bold span])."""
-    flat = flatten_block(children)
-    return flat.text, flat.bold
-
-
-def _is_blank(token: Token) -> bool:
-    return token["type"] == "text" and not token.get("raw", "").strip()

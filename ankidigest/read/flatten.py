@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .linebreaks import line_breaks
-from .lookup import droppable, is_lookup
+from ankidigest.read.linebreaks import line_breaks
+from ankidigest.terms.lookup import droppable, is_lookup
 
 Token = dict[str, Any]
 
@@ -246,3 +246,13 @@ def _drop_link(link: Token) -> bool:
         return False
     inner = flatten_block(link.get("children", []))
     return not (inner.bold or inner.marks) and droppable(url, inner.text.strip())
+
+
+def flatten(children: Iterable[Token]) -> tuple[str, list[tuple[int, int]]]:
+    """Inline tokens -> (plain text, [(start, end) of each outermost bold span])."""
+    flat = flatten_block(children)
+    return flat.text, flat.bold
+
+
+def is_blank(token: Token) -> bool:
+    return token["type"] == "text" and not token.get("raw", "").strip()

@@ -25,11 +25,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from .cloze import escape_text
-from .model import NoteSpec
-from .normalize import guid_for
-from .notetype import FIELD_INDEX
-from .prior import PriorNote, cloze_terms, plain_text
+from ankidigest.identity import guid_for
+from ankidigest.model import NoteSpec
+from ankidigest.notes.cloze import escape_text
+from ankidigest.notes.notetype import FIELD_INDEX
+from ankidigest.update.prior import PriorNote, cloze_terms, plain_text
 
 SIMILAR = 0.85
 RELATED = 0.6

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from .errors import AnkidigestError, InputError
+from ankidigest.errors import AnkidigestError, InputError
 
 # Below this much markdown, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024

@@ -28,8 +28,8 @@ from mistune.block_parser import BlockParser
 from mistune.core import BlockState
 from mistune.inline_parser import InlineParser
 
-from .fastinline import plain_tokens
-from .limits import TOO_NESTED, EmphasisBudget
+from ankidigest.limits import TOO_NESTED, EmphasisBudget
+from ankidigest.read.fastinline import plain_tokens
 
 Token = dict[str, Any]
 

@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .model import NoteSpec
-from .notetype import FIELD_INDEX
-from .output import write_atomic
-from .sanitize import no_surrogates
+from ankidigest.model import NoteSpec
+from ankidigest.notes.notetype import FIELD_INDEX
+from ankidigest.sanitize import no_surrogates
+from ankidigest.write.atomic import write_atomic
 
 
 def note_dict(note: NoteSpec) -> dict[str, Any]:

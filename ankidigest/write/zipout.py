@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from .errors import OutputError
+from ankidigest.errors import OutputError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import pickle
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from operator import attrgetter
-from typing import Any, NamedTuple, overload
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
-from .build import DEFAULT_PARENT_DECK, BuildOptions, build_notes, check_unique
-from .cache import PostCache, entry_key, key_of, pack, unpack
-from .errors import AnkidigestError, InputError
-from .model import Document, NoteSpec
-from .normalize import article_scope
-from .parallel import (
+from ankidigest.errors import AnkidigestError, InputError
+from ankidigest.identity import article_scope
+from ankidigest.model import Document, NoteSpec
+from ankidigest.notes.build import DEFAULT_PARENT_DECK, BuildOptions, build_notes, check_unique
+from ankidigest.read.decode import mtime_of, read_text
+from ankidigest.run.cache import PostCache, entry_key, key_of, pack, unpack
+from ankidigest.run.parallel import (
     Reply,
     error_reply,
     paused_gc,
@@ -33,109 +32,12 @@ from .parallel import (
     run_both_ends,
     worth_a_pool,
 )
-from .sanitize import fields_safe
+from ankidigest.run.posts import Counts, Documents, Result, counts_of, from_entry, to_entry
+from ankidigest.sanitize import fields_safe
 
 Progress = Callable[[str, int, int], None]
 # id -> fields tuple of the notes that passed it (the tuple is held, so its id is not reused)
 Checked = dict[int, tuple[str, ...]]
-# (articles, terms, skips) of a Document: what a summary line needs without the Document.
-Counts = tuple[int, int, int]
-_NOTE_FIELDS = tuple(f.name for f in dataclasses.fields(NoteSpec))
-_note_values = attrgetter(*_NOTE_FIELDS)
-
-
-class Result(NamedTuple):
-    """What one post gives: its Document (or its pickle, decoded only when asked for), the
-    Document's counts, its notes built alone, its occurrence scopes and whether every field
-    of its notes passed the markup check (sanitize.fields_safe)."""
-
-    document: Document | bytes
-    counts: Counts
-    notes: list[NoteSpec]
-    scopes: frozenset[str]
-    safe: bool
-
-
-# A Result as a cache entry holds it and a worker sends it: only bytes, ints, strings and
-# tuples (no class is named in the pickle, so it loads fast): the Document pickled apart,
-# and each note as the tuple of its values in NoteSpec's field order.
-Entry = tuple[bytes, Counts, list[tuple[Any, ...]], frozenset[str], bool]
-
-
-def _counts(doc: Document) -> Counts:
-    return doc.articles, doc.term_count, len(doc.skips)
-
-
-def to_entry(result: Result) -> Entry:
-    doc = result.document
-    blob = doc if isinstance(doc, bytes) else pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
-    rows = [_note_values(note) for note in result.notes]
-    return blob, result.counts, rows, result.scopes, result.safe
-
-
-def from_entry(entry: Any) -> Result | None:
-    """The Result an entry holds, or None when it is not an entry of this shape."""
-    if not (isinstance(entry, tuple) and len(entry) == 5):
-        return None
-    blob, counts, rows, scopes, safe = entry
-    if not (
-        isinstance(blob, bytes)
-        and isinstance(counts, tuple)
-        and isinstance(rows, list)
-        and isinstance(scopes, frozenset)
-        and isinstance(safe, bool)
-        and all(isinstance(row, tuple) and len(row) == len(_NOTE_FIELDS) for row in rows)
-    ):
-        return None
-    # What pickle itself does for a dataclass: a bare instance and its attribute dict,
-    # without the 15 object.__setattr__ calls of the frozen __init__ (a third of the
-    # time of loading a cached post), in one loop rather than a call per note (a
-    # quarter less again: 0.125 -> 0.094 s for 100,000 notes). tests/test_transfer.py
-    # checks each equals NoteSpec(*row).
-    new = object.__new__
-    notes = []
-    for row in rows:
-        note: NoteSpec = new(NoteSpec)
-        note.__dict__.update(zip(_NOTE_FIELDS, row, strict=False))  # lengths checked above
-        notes.append(note)
-    return Result(blob, counts, notes, scopes, safe)
-
-
-class Documents(Sequence[Document]):
-    """The posts' Documents in file order; a cached or worker-built one is unpickled the
-    first time it is asked for, a reused one (see ``reuse.py``) loaded then.
-    ``articles``, ``terms`` and ``skipped`` need none of them."""
-
-    def __init__(
-        self,
-        items: Sequence[Document | bytes | Callable[[], Document]],
-        counts: Sequence[Counts],
-    ) -> None:
-        self._items = list(items)
-        self.articles = sum(c[0] for c in counts)
-        self.terms = sum(c[1] for c in counts)
-        self.skipped = sum(c[2] for c in counts)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @overload
-    def __getitem__(self, index: int) -> Document: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Document]: ...
-    def __getitem__(self, index: int | slice) -> Document | list[Document]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        item = self._items[index]
-        if isinstance(item, bytes):
-            item = self._items[index] = pickle.loads(item)
-        elif not isinstance(item, Document):
-            item = self._items[index] = item()
-        return item
-
-    def __iter__(self) -> Iterator[Document]:
-        for i in range(len(self._items)):
-            yield self[i]
 
 
 def standalone_options(options: BuildOptions, several: bool) -> BuildOptions:
@@ -281,21 +183,12 @@ def read_and_build(
 
 def _key(path: str, encoding: str | None, settings: tuple[str, ...]) -> str | None:
     """The post's cache key; None when the post cannot be read."""
-    from .reader import read_text
-
     try:
         text = read_text(path, encoding)
-        mtime = _mtime(path)
+        mtime = mtime_of(path)
     except AnkidigestError:
         return None  # the walk reports it, in file order
     return entry_key(text, path, mtime, settings)
-
-
-def _mtime(path: str) -> int:
-    try:
-        return int(os.stat(path).st_mtime)
-    except OSError:
-        return 0
 
 
 def _load(cache: PostCache | None, key: str | None) -> Result | None:
@@ -371,39 +264,6 @@ def _decode(reply: Reply) -> Outcome:
     return None, rebuild_error(reply), None
 
 
-def read_many(
-    files: Sequence[str], jobs: int | None = None, terms: str = "bold", encoding: str | None = None
-) -> list[Document]:
-    """Walk ``files`` into Documents, in order, on every core when it pays."""
-    from .walker import read_post
-
-    with paused_gc():
-        if not worth_a_pool(files, jobs):
-            return [read_post(path, terms, encoding) for path in files]
-        work = [(path, terms, encoding) for path in files]
-        outcomes = run_both_ends(work, _walk_here, _walk_in_worker, _walk_decode, jobs, _nothing)
-        raise_first([error for _, error in outcomes])
-        return [doc for doc, _ in outcomes if doc is not None]
-
-
-WalkJob = tuple[str, str, "str | None"]  # (path, terms, encoding)
-
-
-def _walk_here(job: WalkJob) -> tuple[Document | None, BaseException | None]:
-    return _walk_decode(_walk_in_worker(job, here=True))
-
-
-def _walk_decode(reply: Reply) -> tuple[Document | None, BaseException | None]:
-    if reply[0] == "ok":
-        doc = reply[1]
-        return (doc if isinstance(doc, Document) else unpack(doc)), None
-    return None, rebuild_error(reply)
-
-
-def _nothing() -> None:
-    pass
-
-
 def _walk_build(
     job: Job, lookup: bool = True, decode_hits: bool = True
 ) -> tuple[Outcome, bytes | None]:
@@ -412,13 +272,12 @@ def _walk_build(
     made them) when there is a cache. A hit is decoded unless ``decode_hits`` is false:
     then the outcome holds neither Result nor error, only the key, and the bytes."""
     path, terms, encoding, options, settings, folder = job
-    from .reader import read_text
-    from .walker import walk
+    from ankidigest.read.walker import walk
 
     key = None
     try:
         text = read_text(path, encoding)
-        mtime = _mtime(path)
+        mtime = mtime_of(path)
         if folder is not None:
             key = entry_key(text, path, mtime, settings)
             if lookup:
@@ -441,7 +300,7 @@ def _walk_build(
         if where not in memo:
             memo[where] = article_scope(s.article, path, s.section)
     safe = all(fields_safe(note.fields) for note in notes)
-    result = Result(doc, _counts(doc), notes, frozenset(memo.values()), safe)
+    result = Result(doc, counts_of(doc), notes, frozenset(memo.values()), safe)
     blob = None
     if folder is not None and key is not None:
         blob = pack(key, to_entry(result))
@@ -460,15 +319,3 @@ def _in_worker(job: Job) -> Reply:
         return "ok", blob
     assert result is not None
     return "ok", pack("", to_entry(result))
-
-
-def _walk_in_worker(job: WalkJob, here: bool = False) -> Reply:
-    """('ok', the post's Document pickled, or itself when ``here``) or an error reply."""
-    from .walker import read_post
-
-    path, terms, encoding = job
-    try:
-        doc = read_post(path, terms, encoding)
-    except AnkidigestError as exc:
-        return error_reply(exc)
-    return "ok", doc if here else pack("", doc)

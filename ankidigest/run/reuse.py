@@ -27,12 +27,12 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple, overload
 
-from .apkg import CLOZE_TABLE, Copied, read_only_uri
-from .cache import PostCache, pack
-from .errors import InputError
-from .model import NoteSpec
-from .prior import PriorPackage, highest_cloze
-from .stage import Counts
+from ankidigest.errors import InputError
+from ankidigest.model import NoteSpec
+from ankidigest.run.cache import PostCache, pack
+from ankidigest.run.posts import Counts
+from ankidigest.update.prior import PriorPackage, highest_cloze
+from ankidigest.write.apkg import CLOZE_TABLE, Copied, read_only_uri
 
 _VERSION = 1
 
@@ -194,7 +194,7 @@ def final_notes(
     """A reused post's notes as the export writes them: its built notes given the prior
     ``mod`` (``values``: the run's note ids and mods, from ``prior_values``) and highest
     cloze number, as ``update.reconcile`` does for unchanged notes."""
-    from .update import unchanged_note
+    from ankidigest.update.reconcile import unchanged_note
 
     ids, mods = ([int(n) for n in v.split(",")] if v else [] for v in values)
     if len(built) != len(mods) or ids != list(range(run.first_id, run.first_id + run.notes)):

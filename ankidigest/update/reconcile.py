@@ -14,10 +14,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .build import check_unique
-from .model import NoteSpec
-from .notetype import FIELD_INDEX
-from .prior import PriorNote, plain_text, read_prior
+from ankidigest.model import NoteSpec
+from ankidigest.notes.build import check_unique
+from ankidigest.notes.notetype import FIELD_INDEX
+from ankidigest.update.prior import PriorNote, plain_text, read_prior
 
 __all__ = ["REMOVED_TAG", "PriorNote", "UpdateReport", "read_prior", "reconcile"]
 
@@ -67,7 +67,7 @@ def reconcile(
     ``report.kept``, for the writer to record.
     """
     if group == "sentence" and prior:
-        from .renumber import match_sentences
+        from ankidigest.update.sentence_match import match_sentences
 
         notes = match_sentences(notes, prior)
     out: list[NoteSpec] = []

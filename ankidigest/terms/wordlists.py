@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from .reasons import HEADWORD, LABEL, WHOLE
-from .spanrules import STRIP, WORD, ends_sentence, within
-from .translation import Part, is_foreign
+from ankidigest.terms.reasons import HEADWORD, LABEL, WHOLE
+from ankidigest.terms.rules import STRIP, WORD, ends_sentence, within
+from ankidigest.terms.translation import Part, is_foreign
 
 _LEAD_PREFIX = re.compile(r"^[\s\-*+•·>]*(?:\(?\d{1,3}[.)、]|\(?[a-zA-Z][.)]|[①-⑳])?\s*$")
 _POS = r"(?:n|v|vt|vi|adj|adv|prep|conj|pron|int|interj|num|art|aux|phr|abbr|pl|sth|sb)\."

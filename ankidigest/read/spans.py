@@ -1,0 +1,49 @@
+"""Marked spans of a flattened block: where a mark starts, nesting merged, spans to sentences."""
+
+from __future__ import annotations
+
+
+def after_mark(source: str, at: int, begin: int) -> bool:
+    """Whether ``source[at:]`` follows a mark ("**", "__", "==", ">" or "*") that starts at
+    ``begin`` or later. By characters, not a loop over the marks: this runs per term."""
+    mark = source[at - 1] if at > begin else ""
+    if mark in ("*", ">"):  # "*" covers "**"
+        return True
+    return mark in ("_", "=") and at - 2 >= begin and source[at - 2] == mark
+
+
+def outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with any span nested in (or overlapping) an earlier one merged into it."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def group_by_sentence(
+    spans: list[tuple[int, int]], terms: list[tuple[int, int]]
+) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """Assign each term to its sentence; a term crossing a boundary joins the sentences."""
+    out: list[tuple[int, int, list[tuple[int, int]]]] = []
+    ti = 0
+    si = 0
+    while ti < len(terms) and si < len(spans):
+        start, end = spans[si]
+        if terms[ti][0] >= end:
+            si += 1
+            continue
+        start = min(start, terms[ti][0])
+        inside: list[tuple[int, int]] = []
+        while ti < len(terms) and terms[ti][0] < end:
+            while terms[ti][1] > end and si + 1 < len(spans):
+                si += 1
+                end = spans[si][1]
+            end = max(end, terms[ti][1])
+            inside.append(terms[ti])
+            ti += 1
+        out.append((start, end, inside))
+        si += 1
+    return out

@@ -1,0 +1,76 @@
+"""Which writer an output path asks for, and the last check before anything is written."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+
+from ankidigest.errors import OutputError, UsageError
+from ankidigest.model import NoteSpec
+
+OUTPUT_FORMATS = (".apkg", ".json")
+
+
+def output_format(path: str) -> str:
+    """'.apkg' or '.json', from the output path ('-' means JSON on stdout)."""
+    if path == "-":
+        return ".json"
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in OUTPUT_FORMATS:
+        raise UsageError(
+            f"{path}: unknown output format {ext or '(none)'!r}; use .apkg, .json or '-'"
+        )
+    return ext
+
+
+def write_package(
+    notes: Sequence[NoteSpec],
+    path: str,
+    kept: Sequence[NoteSpec] = (),
+    *,
+    checked: Mapping[int, tuple[str, ...]] | None = None,
+) -> None:
+    """Write notes to ``path``: .apkg, .json, or '-' for JSON on stdout. Atomic.
+
+    ``kept``: notes removed from the posts, recorded in an .apkg for --mark-removed.
+    ``checked``: see ``check_fields``.
+    """
+    check_fields(notes, checked)
+    if output_format(path) == ".apkg":
+        from ankidigest.write.apkg import write_apkg
+
+        write_apkg(notes, path, kept)
+    else:
+        from ankidigest.write.jsonout import write_json
+
+        write_json(notes, path)
+
+
+def check_fields(
+    notes: Iterable[NoteSpec], checked: Mapping[int, tuple[str, ...]] | None = None
+) -> None:
+    """Raise OutputError if any field holds markup other than <b>, </b> and <br>.
+
+    ``checked``: id -> fields tuple of notes checked already (by the worker that built
+    them, or before they were cached); a note holding one of those very tuples passes.
+    """
+    from ankidigest.notes.notetype import FIELD_NAMES
+    from ankidigest.sanitize import fields_safe, unsafe_markup
+
+    checked = checked or {}
+    for note in notes:
+        if checked.get(id(note.fields)) is note.fields or fields_safe(note.fields):
+            continue
+        for name, value in zip(FIELD_NAMES, note.fields, strict=True):
+            bad = unsafe_markup(value)
+            if bad is None:
+                continue
+            if note.line == 0:  # a removed note brought back from the previous export
+                raise OutputError(
+                    f"{note.path or 'the previous export'}: note {note.guid!r} has "
+                    f"{bad!r} in field {name}; not written again. Nothing was written"
+                )
+            raise OutputError(
+                f"{note.path}:{note.line}: field {name} would hold {bad!r}; "
+                "nothing was written (please report this as a bug)"
+            )
