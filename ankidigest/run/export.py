@@ -1,10 +1,10 @@
 """One export run, its steps in the order they happen.
 
-``export_files`` reads and builds the posts (``read_and_build``), copies the posts a
-re-export left unchanged from the previous package when it can (``plan_reuse``,
-``copied_runs``), compares the rest with the previous export (``compare``), writes
-the package (``write``) and records what it wrote for the next re-export
-(``record_ledger``). ``api.export`` is the public face of this module.
+``export_files`` reads and builds the posts (``read``), leaving unread the posts a
+re-export can copy unchanged from the previous package (``plan_reuse``), compares
+the rest with the previous export (``compare``), writes the package (``write``) and
+records what it wrote for the next re-export (``record_ledger``). ``api.export`` is
+the public face of this module.
 """
 
 from __future__ import annotations
@@ -62,27 +62,12 @@ def export_files(
     one we wrote and recorded (``reuse.py``), the posts it holds unchanged are copied
     from it rather than read, compared and written again."""
     reuse = plan_reuse(job, cache, package)
-    while True:
-        built = read_and_build(
-            job.files,
-            job.options,
-            terms=job.terms,
-            encoding=job.encoding,
-            jobs=job.jobs,
-            cache=cache,
-            progress=progress,
-            reusable=reuse.reusable if reuse is not None else None,
-        )
-        copied = copied_runs(built, reuse)
-        if (
-            copied
-            and reuse is not None
-            and reuse.clashes([n.guid for n in built.notes], list(copied.values()))
-        ):
-            # A new note takes the guid of a reused one: read everything (which says so).
-            reuse = None
-            continue
-        break
+    built, copied = read(job, cache, reuse, progress)
+    clash = copied and reuse and reuse.clashes([n.guid for n in built.notes], list(copied.values()))
+    if clash:
+        # A new note takes the guid of a reused one: read everything (which says so).
+        reuse = None
+        built, copied = read(job, cache, None, progress)
     notes, report, warning = compare(job, built, package, copied, progress)
     segments = segments_of(job, built, notes, copied)
     finals = reused_notes(built, copied, reuse) if copied and reuse is not None else None
@@ -114,12 +99,26 @@ def plan_reuse(
     return Reuse(cache, package)
 
 
-def copied_runs(built: Built, reuse: Reuse | None) -> dict[int, Copied]:
-    """post index -> its run of notes and cards in the prior package, for reused posts."""
+def read(
+    job: ExportJob, cache: PostCache | None, reuse: Reuse | None, progress: Progress | None
+) -> tuple[Built, dict[int, Copied]]:
+    """Read and build the posts. With ``reuse``, the posts the previous package holds
+    unchanged are left unread; their runs of notes and cards, to be copied, are returned
+    by post index."""
+    built = read_and_build(
+        job.files,
+        job.options,
+        terms=job.terms,
+        encoding=job.encoding,
+        jobs=job.jobs,
+        cache=cache,
+        progress=progress,
+        reusable=reuse.reusable if reuse is not None else None,
+    )
     if reuse is None:
-        return {}
+        return built, {}
     runs = reuse.runs()
-    return {i: runs[p.key] for i, p in enumerate(built.posts) if p.reused and p.key}
+    return built, {i: runs[p.key] for i, p in enumerate(built.posts) if p.reused and p.key}
 
 
 def compare(
