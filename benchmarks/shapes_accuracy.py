@@ -25,6 +25,7 @@ Optional keys (benchmarks/real uses them; the older folders do not):
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -32,6 +33,12 @@ from pathlib import Path
 from ankidigest.walker import read_post
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _loose(term: str) -> str:
+    """A term as the don't-care and not-card lists match it: letters and digits
+    only, case folded (the walker trims some punctuation a label keeps)."""
+    return re.sub(r"[\W_]+", "", term.casefold())
 
 
 def score(folder: Path, detail: dict | None = None) -> tuple[int, int, int, list[str]]:
@@ -45,10 +52,10 @@ def score(folder: Path, detail: dict | None = None) -> tuple[int, int, int, list
             continue  # e.g. a README.md beside the notebooks
         want_data = json.loads(json_path.read_text(encoding="utf-8"))
         doc = read_post(str(md), **want_data.get("options", {}))
-        dont = {(d["term"], d.get("line")) for d in want_data.get("dont_care", [])}
+        dont = {(_loose(d["term"]), d.get("line")) for d in want_data.get("dont_care", [])}
         made_terms = [
             (t, s) for s in doc.sentences for t in s.terms
-            if (t.text, t.line) not in dont and (t.text, None) not in dont
+            if (_loose(t.text), t.line) not in dont and (_loose(t.text), None) not in dont
         ]
         ignored = sum(len(s.terms) for s in doc.sentences) - len(made_terms)
         got = Counter((t.text, s.text) for t, s in made_terms)
@@ -70,7 +77,7 @@ def score(folder: Path, detail: dict | None = None) -> tuple[int, int, int, list
 
 def _details(md, want_data, made_terms, got, want, hit, ignored) -> dict:
     """Errors of one notebook with their families, and the source checks."""
-    not_cards = {(n["term"], n["line"]): n.get("family", "other") for n in want_data.get("not_cards", [])}
+    not_cards = {(_loose(n["term"]), n["line"]): n.get("family", "other") for n in want_data.get("not_cards", [])}
     families = {(w["term"], w["sentence"]): w.get("family") for w in want_data["terms"]}
     sources = {(w["term"], w["sentence"]): w.get("source") for w in want_data["terms"] if "source" in w}
     wrong = got - want
@@ -88,7 +95,7 @@ def _details(md, want_data, made_terms, got, want, hit, ignored) -> dict:
             missed[expected_sentence] -= 1
             errors.append(("sentence_mismatch", md.name, t.line, t.text, expected_sentence[1], s.text))
             continue
-        family = not_cards.get((t.text, t.line), "unlabelled_bold")
+        family = not_cards.get((_loose(t.text), t.line), "unlabelled_bold")
         errors.append((f"wrong:{family}", md.name, t.line, t.text, "not a card", s.text))
     lines = {(w["term"], w["sentence"]): w.get("line") for w in want_data["terms"]}
     for pair in missed.elements():

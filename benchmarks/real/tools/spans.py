@@ -26,6 +26,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+HTML_BOLD = re.compile(r"<(b|strong)(?:\s[^>]*)?>(.+?)</\1>")
+
+
+def bolds(line: str):
+    """The bold spans of a line: markdown ones first, then <b>/<strong> ones."""
+    yield from BOLD.finditer(line)
+    yield from HTML_BOLD.finditer(line)
 CJKRUN = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2e80-\u2fdf][^A-Za-z\x00]*?(?=[A-Za-z\x00]|$)"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2e80-\u2fdf]")
 SPLIT = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
@@ -34,7 +41,7 @@ SPLIT = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
 def strip_md(s: str) -> str:
     s = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", s)
     s = re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", s)
-    s = re.sub(r"</?(u|b|mark|strong|em|i|br)\s*/?>", "", s)
+    s = re.sub(r"</?(u|b|mark|strong|em|i|br)(\s[^>]*)?/?>", "", s)
     s = s.replace("**", "").replace("==", "")
     s = re.sub(r"(?<![A-Za-z0-9])__(?=\S)|(?<=\S)__(?![A-Za-z0-9])", "", s)
     s = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?!\w)", r"\1", s)
@@ -118,13 +125,13 @@ def spans(ident: str):
     lines = md.read_text(encoding="utf-8").split("\n")
     for first, nos, text in units(lines):
         if text is None:
-            for m in BOLD.finditer(lines[first - 1]):
+            for m in bolds(lines[first - 1]):
                 yield first, m, strip_md(m.group(2)), "(code)", lines[first - 1]
             continue
         offset = 0
         for no in nos:
             line = lines[no - 1]
-            for m in BOLD.finditer(line):
+            for m in bolds(line):
                 yield no, m, strip_md(m.group(2)), candidate(text, lines[first - 1], offset + m.start()), line
             offset += len(line) + 1
 
