@@ -230,10 +230,10 @@ def main() -> int:
 
     work = args.work or tempfile.mkdtemp(prefix="ankidigest-bench-")
     os.makedirs(work, exist_ok=True)
-    from importlib.metadata import version
+    from ankidigest.version import __version__
 
     print(
-        f"ankidigest {version('ankidigest')}, Python {sys.version.split()[0]}, "
+        f"ankidigest {__version__}, Python {sys.version.split()[0]}, "
         f"{os.cpu_count()} cores, seed {args.seed}, {args.rounds} rounds (medians), "
         f"load average before: {os.getloadavg()[0]:.2f}"
     )
