@@ -62,7 +62,7 @@ class AnkiConnectServer:
             "removeTags": self._remove_tags,
             "importPackage": self._import_package,
         }
-        self.httpd = HTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.httpd = _Quiet(("127.0.0.1", 0), _handler_for(self))
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -200,6 +200,14 @@ class AnkiConnectServer:
         AnkiPackageImporter(self.col, path).run()
         self.col.models._clear_cache()
         return True
+
+
+class _Quiet(HTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that gave up
+            super().handle_error(request, client_address)
 
 
 def _handler_for(server: AnkiConnectServer) -> type[BaseHTTPRequestHandler]:

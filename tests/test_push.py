@@ -498,3 +498,29 @@ def test_client_sends_one_request_per_call(server: AnkiConnectServer) -> None:
         results = client.multi([("deckNames", {})] * 1200)
         assert len(results) == 1200 and results[0] == ["Default"]
         assert client.requests == 2 + 3  # check(): 2; multi: 500 a request
+
+
+def test_push_posts_reads_builds_and_pushes(server: AnkiConnectServer, tmp_path: Path) -> None:
+    from ankidigest.build import BuildOptions
+    from ankidigest.deliver import push_posts
+    from ankidigest.errors import UsageError
+
+    post = write_post(tmp_path / "notes.md", POST, V1_MTIME)
+    report = push_posts([str(post)], BuildOptions(tags=("mine",)), url=server.url, jobs=1)
+    assert len(report.new) == 7 and all("mine" in n.tags for n in report.new)
+    assert_holds(server, list(report.new))
+    with pytest.raises(UsageError):
+        push_posts([str(post)], BuildOptions(group="sentence"), url=server.url, jobs=1)
+
+
+def test_unsafe_field_is_never_sent(server: AnkiConnectServer, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from ankidigest.errors import OutputError
+
+    post = write_post(tmp_path / "notes.md", POST, V1_MTIME)
+    notes = notes_of(post)
+    bad = replace(notes[0], fields=("<script>x</script>", *notes[0].fields[1:]))
+    with pytest.raises(OutputError):
+        push_notes([bad, *notes[1:]], url=server.url)
+    assert server.served == []

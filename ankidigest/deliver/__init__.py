@@ -11,6 +11,6 @@ nothing is ever deleted. See INTEGRATION.md for how the CLI and the API use it.
 from __future__ import annotations
 
 from .ankiconnect import DEFAULT_URL, AnkiConnect, DeliveryError
-from .push import PushReport, push_notes
+from .push import PushReport, push_notes, push_posts
 
-__all__ = ["DEFAULT_URL", "AnkiConnect", "DeliveryError", "PushReport", "push_notes"]
+__all__ = ["DEFAULT_URL", "AnkiConnect", "DeliveryError", "PushReport", "push_notes", "push_posts"]

@@ -29,7 +29,10 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ankidigest.api import check_fields, read_posts
 from ankidigest.apkg import write_apkg
+from ankidigest.build import BuildOptions, build_notes
+from ankidigest.errors import UsageError
 from ankidigest.model import NoteSpec
 from ankidigest.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID, MODEL_NAME
 
@@ -122,6 +125,7 @@ def push_notes(
     note type was changed by the user, or (``NotesNotUpdated``) when some notes did not
     take the push; by then the rest is done, and pushing again is safe.
     """
+    check_fields(notes)  # the same guard as an export: plain text and <b>, <br> only
     own = client is None
     if client is None:
         client = AnkiConnect(url or "http://127.0.0.1:8765", key)
@@ -130,6 +134,35 @@ def push_notes(
     finally:
         if own:
             client.close()
+
+
+def push_posts(
+    inputs: Iterable[str],
+    options: BuildOptions | None = None,
+    *,
+    url: str | None = None,
+    key: str | None = None,
+    mark_removed: bool = False,
+    dry_run: bool = False,
+    terms: str = "bold",
+    encoding: str | None = None,
+    jobs: int | None = None,
+) -> PushReport:
+    """Read and build the posts named by ``inputs`` (as ``export`` does) and push their
+    notes: what ``ankidigest INPUT... --push`` does.
+
+    ``--group sentence`` is refused for now: an edited sentence keeps its note only when
+    it is matched to its prior note (``renumber.py``), which is not done against a
+    collection yet, so an edit would add a new note.
+    """
+    if options is not None and options.group != "term":
+        raise UsageError(
+            "--push works with --group term only (for now); "
+            "export an .apkg (-o FILE.apkg) for --group sentence"
+        )
+    documents = read_posts(inputs, terms=terms, encoding=encoding, jobs=jobs)
+    notes = build_notes(documents, options)
+    return push_notes(notes, url=url, key=key, mark_removed=mark_removed, dry_run=dry_run)
 
 
 class _Push:
