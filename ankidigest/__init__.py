@@ -10,7 +10,7 @@ or step by step: ``read_posts`` -> ``build_notes`` -> ``write_package``.
 
 from __future__ import annotations
 
-from ankidigest.api import ExportResult, export, find_posts, read_posts, write_package
+from ankidigest.api import ExportResult, export, find_posts, push, read_posts, write_package
 from ankidigest.errors import AnkidigestError, InputError, OutputError, UsageError
 from ankidigest.model import Article, Document, NoteSpec, Paragraph, Post, Sentence, Skip, Term
 from ankidigest.notes.build import BuildOptions, build_notes
@@ -36,6 +36,7 @@ __all__ = [
     "build_notes",
     "export",
     "find_posts",
+    "push",
     "read_posts",
     "walk",
     "write_package",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from ankidigest.errors import InputError
 from ankidigest.model import Document
@@ -14,7 +15,10 @@ from ankidigest.run.result import ExportResult
 from ankidigest.update.prior import PriorPackage, prior_path
 from ankidigest.write.formats import output_format, write_package
 
-__all__ = ["ExportResult", "export", "find_posts", "read_posts", "write_package"]
+if TYPE_CHECKING:
+    from ankidigest.deliver.changes import PushReport
+
+__all__ = ["ExportResult", "export", "find_posts", "push", "read_posts", "write_package"]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -116,3 +120,37 @@ def export(
     if cache is not None:
         cache.prune_daily()
     return result
+
+
+def push(
+    inputs: Iterable[str],
+    options: BuildOptions | None = None,
+    *,
+    url: str | None = None,
+    key: str | None = None,
+    mark_removed: bool = False,
+    dry_run: bool = False,
+    terms: str = "bold",
+    encoding: str | None = None,
+    jobs: int | None = None,
+) -> PushReport:
+    """Read and build the posts named by ``inputs`` (as ``export`` does) and send their
+    notes straight into a running Anki through AnkiConnect: what ``ankidigest INPUT...
+    --push`` does. See ``deliver/push.py``; ``dry_run`` only reads the collection.
+
+    ``--group sentence`` is refused for now: an edited sentence keeps its note only when
+    it is matched to its prior note (``update/sentence_match.py``), which is not done
+    against a collection yet, so an edit would add a new note.
+    """
+    from ankidigest.deliver.push import push_notes
+    from ankidigest.errors import UsageError
+    from ankidigest.notes.build import build_notes
+
+    if options is not None and options.group != "term":
+        raise UsageError(
+            "--push works with --group term only (for now); "
+            "export an .apkg (-o FILE.apkg) for --group sentence"
+        )
+    documents = read_posts(inputs, terms=terms, encoding=encoding, jobs=jobs)
+    notes = build_notes(documents, options)
+    return push_notes(notes, url=url, key=key, mark_removed=mark_removed, dry_run=dry_run)

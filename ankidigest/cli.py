@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ankidigest.model import NoteSpec
     from ankidigest.update.reconcile import UpdateReport
 
 EXIT_OK = 0
@@ -132,6 +133,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-read every post instead of reusing the ones that did not change "
         "(cache: $ANKIDIGEST_CACHE_DIR, else $XDG_CACHE_HOME/ankidigest or ~/.cache/ankidigest)",
     )
+    anki = parser.add_argument_group("straight into a running Anki (AnkiConnect)")
+    anki.add_argument(
+        "--push",
+        action="store_true",
+        help="send the notes straight into a running Anki through the AnkiConnect add-on: "
+        "new notes are added, changed ones updated in place; your tags and review history "
+        "stay, nothing is deleted. With -o, the file is written too",
+    )
+    anki.add_argument(
+        "--anki-url",
+        metavar="URL",
+        help="where AnkiConnect listens (default http://127.0.0.1:8765)",
+    )
+    anki.add_argument(
+        "--anki-key",
+        metavar="KEY",
+        help="AnkiConnect's API key, if you set one (better: $ANKIDIGEST_ANKI_KEY, "
+        "which other users cannot see in the process list)",
+    )
     talk = parser.add_mutually_exclusive_group()
     talk.add_argument(
         "-v",
@@ -150,10 +170,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.check and args.output:
-            parser.error("--check writes nothing: leave out -o/--output")
-        if not args.check and not args.output:
-            parser.error("the following arguments are required: -o/--output (or use --check)")
+        if args.check and (args.output or args.push):
+            parser.error("--check writes nothing: leave out -o/--output and --push")
+        if not args.check and not args.output and not args.push:
+            parser.error(
+                "the following arguments are required: -o/--output (or use --check or --push)"
+            )
+        if (args.anki_url or args.anki_key) and not args.push:
+            parser.error("--anki-url and --anki-key go with --push")
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0)
 
@@ -161,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _usage_error(parser, "--jobs must be 1 or more")
     if args.check:
         return _check(args.inputs, args.terms, args.quiet, args.encoding)
+    if args.push and not args.output:
+        return _push(parser, args, None)
 
     from ankidigest.api import export
     from ankidigest.errors import AnkidigestError, UsageError
@@ -207,6 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(str(skip), file=sys.stderr)
         for line in report_lines(result.report):
             print(line, file=sys.stderr)
+    if args.push:
+        code = _push(parser, args, result.notes)
+        if code != EXIT_OK:
+            return code
     if not args.quiet:
         posts = len(result.documents)
         report = result.report
@@ -236,6 +266,63 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "--mark-removed tags them ankidigest::removed",
                 file=sys.stderr,
             )
+    return EXIT_OK
+
+
+def _push(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    notes: Sequence[NoteSpec] | None,
+) -> int:
+    """``--push``: the notes of an export just made (``notes``), or the posts read and
+    built now, into the collection behind AnkiConnect; one summary line on stderr."""
+    import os
+
+    from ankidigest.api import push
+    from ankidigest.deliver.changes import NotesNotUpdated
+    from ankidigest.deliver.push import push_notes
+    from ankidigest.errors import AnkidigestError, UsageError
+    from ankidigest.notes.build import BuildOptions
+
+    url = args.anki_url or "http://127.0.0.1:8765"
+    key = args.anki_key or os.environ.get("ANKIDIGEST_ANKI_KEY") or None
+    todo = {"url": url, "key": key, "mark_removed": args.mark_removed, "dry_run": args.dry_run}
+    try:
+        if notes is None:
+            options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
+            report = push(
+                args.inputs,
+                options,
+                terms=args.terms,
+                encoding=args.encoding,
+                jobs=args.jobs,
+                **todo,
+            )
+        elif args.group != "term":
+            raise UsageError("--push works with --group term only (for now)")
+        else:
+            report = push_notes(list(notes), **todo)
+    except UsageError as exc:
+        return _usage_error(parser, str(exc))
+    except NotesNotUpdated as exc:
+        print(f"ankidigest: error: {exc}", file=sys.stderr)
+        print(f"ankidigest: pushed to {url}: {exc.report.counts()}", file=sys.stderr)
+        return exc.exit_code
+    except AnkidigestError as exc:
+        print(f"ankidigest: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("ankidigest: interrupted; pushing again is safe", file=sys.stderr)
+        return 130
+    if args.verbose:
+        changed = [change.note for change in report.changed]
+        for kind, pushed in (("new", report.new), ("changed", changed)):
+            for note in pushed:
+                terms = ", ".join(note.terms)
+                print(f"{note.path}:{note.line}: {kind} in Anki {terms!r}", file=sys.stderr)
+    if not args.quiet:
+        what = "would push" if args.dry_run else "pushed"
+        print(f"ankidigest: {what} to {url}: {report.counts()}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ def test_public_names_are_pinned() -> None:
         [
             "AnkidigestError", "Article", "BuildOptions", "Document", "ExportResult",
             "InputError", "NoteSpec", "OutputError", "Paragraph", "Post", "Sentence", "Skip",
-            "Term", "UsageError", "__version__", "build_notes", "export", "find_posts",
+            "Term", "UsageError", "__version__", "build_notes", "export", "find_posts", "push",
             "read_posts", "walk", "write_package",
         ]
     )  # fmt: skip

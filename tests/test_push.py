@@ -15,10 +15,10 @@ from ankiconnect_server import AnkiConnectServer
 
 from ankidigest import read_posts
 from ankidigest.api import export
-from ankidigest.build import build_notes
 from ankidigest.deliver import AnkiConnect, push_notes
 from ankidigest.deliver.push import REMOVED_TAG, PushReport
 from ankidigest.model import NoteSpec
+from ankidigest.notes.build import build_notes
 
 from conftest import CORPUS, touch
 
@@ -501,9 +501,9 @@ def test_client_sends_one_request_per_call(server: AnkiConnectServer) -> None:
 
 
 def test_push_posts_reads_builds_and_pushes(server: AnkiConnectServer, tmp_path: Path) -> None:
-    from ankidigest.build import BuildOptions
-    from ankidigest.deliver import push_posts
+    from ankidigest.api import push as push_posts
     from ankidigest.errors import UsageError
+    from ankidigest.notes.build import BuildOptions
 
     post = write_post(tmp_path / "notes.md", POST, V1_MTIME)
     report = push_posts([str(post)], BuildOptions(tags=("mine",)), url=server.url, jobs=1)

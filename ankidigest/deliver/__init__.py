@@ -5,12 +5,13 @@ one-line errors for every way a connection can fail; ``push`` reads what the col
 already holds of ours and brings it up to date: new notes go in through Anki's own package
 importer (so they carry our guids, and a later .apkg import matches them), changed notes
 get their fields rewritten and our tags added (the user's tags and review history stay),
-nothing is ever deleted. See INTEGRATION.md for how the CLI and the API use it.
+nothing is ever deleted. ``api.push`` and ``--push`` use it.
 """
 
 from __future__ import annotations
 
-from .ankiconnect import DEFAULT_URL, AnkiConnect, DeliveryError
-from .push import PushReport, push_notes, push_posts
+from ankidigest.deliver.ankiconnect import DEFAULT_URL, AnkiConnect, DeliveryError
+from ankidigest.deliver.changes import PushReport
+from ankidigest.deliver.push import push_notes
 
-__all__ = ["DEFAULT_URL", "AnkiConnect", "DeliveryError", "PushReport", "push_notes", "push_posts"]
+__all__ = ["DEFAULT_URL", "AnkiConnect", "DeliveryError", "PushReport", "push_notes"]

@@ -26,86 +26,33 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 
-from ankidigest.api import check_fields, read_posts
-from ankidigest.apkg import write_apkg
-from ankidigest.build import BuildOptions, build_notes
-from ankidigest.errors import UsageError
+from ankidigest.deliver.ankiconnect import AnkiConnect, DeliveryError, ReplyLost
+from ankidigest.deliver.changes import (
+    REMOVED_TAG,
+    AnkiNote,
+    Change,
+    NotesNotUpdated,
+    NoteTypeChanged,
+    PushReport,
+    anki_note,
+    by_tag,
+    change_of,
+    changed_type,
+    counted,
+    gone_notes,
+    has_tag,
+    not_arrived,
+    not_updated,
+)
 from ankidigest.model import NoteSpec
-from ankidigest.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID, MODEL_NAME
+from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
+from ankidigest.write.apkg import write_apkg
+from ankidigest.write.formats import check_fields
 
-from .ankiconnect import AnkiConnect, DeliveryError, ReplyLost
-
-REMOVED_TAG = "ankidigest::removed"
-# Fields ankidigest leaves empty today (enrichment to come): when ours is empty, the
-# user's own value stays.
-USER_FILLABLE = frozenset(("Lemma", "Definition", "Translation", "Pronunciation", "Audio", "Image"))
 _KEY = FIELD_INDEX["Key"]
-_POST = FIELD_INDEX["Post"]
 _INFO_BATCH = 1000  # notes per notesInfo request
-_SHOWN = 3  # notes named in an error message
-
-
-class NoteTypeChanged(DeliveryError):
-    """Our note type in the collection no longer has our field list."""
-
-
-class NotesNotUpdated(DeliveryError):
-    """Some notes did not take the new fields (open in the Browser) or did not arrive.
-    Everything else was done; ``report`` says what."""
-
-    def __init__(self, message: str, report: PushReport) -> None:
-        self.report = report
-        super().__init__(message)
-
-
-@dataclass(frozen=True)
-class AnkiNote:
-    """A note of our note type as the collection holds it."""
-
-    note_id: int
-    fields: tuple[str, ...]  # in FIELD_NAMES order, as stored
-    tags: tuple[str, ...]
-    cards: tuple[int, ...]
-    mod: int
-
-    @property
-    def key(self) -> str:
-        return self.fields[_KEY]
-
-
-@dataclass(frozen=True)
-class Change:
-    """What a push does to one note the collection has: fields rewritten, tags added or
-    taken off (only ``ankidigest::removed``, when a removed note is back)."""
-
-    note: NoteSpec
-    anki: AnkiNote
-    fields: tuple[str, ...] = ()  # names of the fields to rewrite
-    add_tags: tuple[str, ...] = ()
-    remove_tags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class PushReport:
-    """What a push did (or, with ``dry_run``, would do)."""
-
-    url: str
-    dry_run: bool = False
-    new: tuple[NoteSpec, ...] = ()
-    changed: tuple[Change, ...] = ()
-    unchanged: tuple[NoteSpec, ...] = ()
-    removed: tuple[AnkiNote, ...] = ()  # ours in the collection, gone from the posts
-    marked: tuple[AnkiNote, ...] = ()  # of those, tagged ankidigest::removed now
-    requests: int = field(default=0, compare=False)  # HTTP requests sent
-
-    def counts(self) -> str:
-        return (
-            f"{len(self.new)} new, {len(self.changed)} changed, "
-            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed"
-        )
 
 
 def push_notes(
@@ -136,35 +83,6 @@ def push_notes(
             client.close()
 
 
-def push_posts(
-    inputs: Iterable[str],
-    options: BuildOptions | None = None,
-    *,
-    url: str | None = None,
-    key: str | None = None,
-    mark_removed: bool = False,
-    dry_run: bool = False,
-    terms: str = "bold",
-    encoding: str | None = None,
-    jobs: int | None = None,
-) -> PushReport:
-    """Read and build the posts named by ``inputs`` (as ``export`` does) and push their
-    notes: what ``ankidigest INPUT... --push`` does.
-
-    ``--group sentence`` is refused for now: an edited sentence keeps its note only when
-    it is matched to its prior note (``renumber.py``), which is not done against a
-    collection yet, so an edit would add a new note.
-    """
-    if options is not None and options.group != "term":
-        raise UsageError(
-            "--push works with --group term only (for now); "
-            "export an .apkg (-o FILE.apkg) for --group sentence"
-        )
-    documents = read_posts(inputs, terms=terms, encoding=encoding, jobs=jobs)
-    notes = build_notes(documents, options)
-    return push_notes(notes, url=url, key=key, mark_removed=mark_removed, dry_run=dry_run)
-
-
 class _Push:
     def __init__(self, client: AnkiConnect, notes: Sequence[NoteSpec], mark: bool) -> None:
         self.client = client
@@ -178,15 +96,15 @@ class _Push:
         prior = self._ours(model is not None)
         report = self._plan(prior, dry_run)
         if dry_run or not (report.new or report.changed or report.marked):
-            return _counted(report, client)
+            return counted(report, client)
         if report.new:
             self._add(report.new)
         failed = self._change(report.changed)
         if report.marked:
             self._tag([n.note_id for n in report.marked], REMOVED_TAG, add=True)
-        report = _counted(report, client)
+        report = counted(report, client)
         if failed:
-            raise NotesNotUpdated(_not_updated(client.url, failed), report)
+            raise NotesNotUpdated(not_updated(client.url, failed), report)
         return report
 
     # Reading the prior state
@@ -202,7 +120,7 @@ class _Push:
             return None
         fields = self.client.call("modelFieldNames", {"modelName": name})
         if tuple(fields or ()) != FIELD_NAMES:
-            raise NoteTypeChanged(_changed_type(self.client.url, name, list(fields or ())))
+            raise NoteTypeChanged(changed_type(self.client.url, name, list(fields or ())))
         return name
 
     def _ours(self, exists: bool) -> dict[str, AnkiNote]:
@@ -222,7 +140,7 @@ class _Push:
             batch = list(ids[start : start + _INFO_BATCH])
             infos = self.client.call("notesInfo", {"notes": batch})
             for info in infos or ():
-                note = _anki_note(info)
+                note = anki_note(info)
                 if note is not None:
                     out.append(note)
         return out
@@ -241,13 +159,13 @@ class _Push:
                 new.append(note)
                 continue
             matched.add(key)
-            change = _change_of(note, before)
+            change = change_of(note, before)
             if change is None:
                 unchanged.append(note)
             else:
                 changed.append(change)
-        removed = _removed(self.notes, [n for k, n in prior.items() if k not in matched])
-        marked = [n for n in removed if self.mark and not _has_tag(n.tags, REMOVED_TAG)]
+        removed = gone_notes(self.notes, [n for k, n in prior.items() if k not in matched])
+        marked = [n for n in removed if self.mark and not has_tag(n.tags, REMOVED_TAG)]
         return PushReport(
             self.client.url,
             dry_run,
@@ -284,7 +202,7 @@ class _Push:
         arrived = set(self._ours(True))
         lost = [n for n in new if n.fields[_KEY] not in arrived]
         if lost:
-            raise DeliveryError(_not_arrived(self.client.url, lost))
+            raise DeliveryError(not_arrived(self.client.url, lost))
 
     def _import(self, notes: Sequence[NoteSpec]) -> None:
         work = tempfile.mkdtemp(prefix="ankidigest-push-")
@@ -314,9 +232,9 @@ class _Push:
                 for c in rewrite
             ]
         )
-        for tag, ids in _by_tag(changes, add=True).items():
+        for tag, ids in by_tag(changes, add=True).items():
             self._tag(ids, tag, add=True)
-        for tag, ids in _by_tag(changes, add=False).items():
+        for tag, ids in by_tag(changes, add=False).items():
             self._tag(ids, tag, add=False)
         if not rewrite:
             return []
@@ -338,117 +256,3 @@ class _Push:
             for i in range(0, len(ids), _INFO_BATCH)
         ]
         self.client.multi(calls)
-
-
-def _anki_note(info: object) -> AnkiNote | None:
-    """A notesInfo entry as an AnkiNote; None for a missing note or another field list."""
-    if not isinstance(info, Mapping) or "noteId" not in info:
-        return None
-    fields = info.get("fields")
-    if not isinstance(fields, Mapping) or set(fields) != set(FIELD_NAMES):
-        return None
-    return AnkiNote(
-        note_id=int(info["noteId"]),
-        fields=tuple(str(fields[name]["value"]) for name in FIELD_NAMES),
-        tags=tuple(str(t) for t in info.get("tags") or ()),
-        cards=tuple(int(c) for c in info.get("cards") or ()),
-        mod=int(info.get("mod") or 0),
-    )
-
-
-def _has_tag(tags: Iterable[str], tag: str) -> bool:
-    folded = tag.casefold()  # Anki's tags ignore case
-    return any(t.casefold() == folded for t in tags)
-
-
-def _change_of(note: NoteSpec, before: AnkiNote) -> Change | None:
-    """What must change in ``before`` to hold ``note``; None when nothing."""
-    fields = tuple(
-        name
-        for name, ours, theirs in zip(FIELD_NAMES, note.fields, before.fields, strict=True)
-        if ours != theirs and not (ours == "" and name in USER_FILLABLE)
-    )
-    add = tuple(t for t in note.tags if not _has_tag(before.tags, t))
-    back = (REMOVED_TAG,) if _has_tag(before.tags, REMOVED_TAG) else ()
-    if not (fields or add or back):
-        return None
-    return Change(note, before, fields, add, back)
-
-
-def _scope(key: str) -> str:
-    """The occurrence scope a key starts with (an article's URL, or a post and section):
-    ``scope#term#n``, or ``scope#s#term#n`` for a sentence note."""
-    parts = key.rsplit("#", 3)
-    if len(parts) == 4 and parts[1] == "s":
-        return parts[0]
-    return key.rsplit("#", 2)[0]
-
-
-def _removed(notes: Sequence[NoteSpec], unmatched: Sequence[AnkiNote]) -> list[AnkiNote]:
-    """The unmatched notes of the collection that belong to what is being pushed (same
-    post, or same article or section): gone from the posts. Notes of posts not pushed
-    now are none of this push's business."""
-    posts = {n.fields[_POST] for n in notes}
-    scopes = {_scope(n.fields[_KEY]) for n in notes}
-    gone = [n for n in unmatched if n.fields[_POST] in posts or _scope(n.key) in scopes]
-    return sorted(gone, key=lambda n: (n.key, n.note_id))
-
-
-def _by_tag(changes: Sequence[Change], *, add: bool) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {}
-    for c in changes:
-        for tag in c.add_tags if add else c.remove_tags:
-            out.setdefault(tag, []).append(c.anki.note_id)
-    return out
-
-
-def _counted(report: PushReport, client: AnkiConnect) -> PushReport:
-    from dataclasses import replace
-
-    return replace(report, requests=client.requests)
-
-
-def _changed_type(url: str, name: str, fields: list[str]) -> str:
-    ours = set(FIELD_NAMES)
-    extra = [f for f in fields if f not in ours]
-    lacking = [f for f in FIELD_NAMES if f not in fields]
-    if extra or lacking:
-        what = ", ".join(
-            part
-            for part in (
-                f"added {', '.join(extra)}" if extra else "",
-                f"lacks {', '.join(lacking)}" if lacking else "",
-            )
-            if part
-        )
-    else:
-        what = "its fields are in another order"
-    return (
-        f"{url}: the note type {name!r} ({MODEL_NAME}, id {MODEL_ID}) was changed in Anki "
-        f"({what}); ankidigest cannot update its notes: undo it in Tools > Manage Note "
-        f"Types so the fields are {', '.join(FIELD_NAMES)}"
-    )
-
-
-def _terms(notes: Iterable[NoteSpec]) -> str:
-    listed = list(notes)
-    names = ", ".join(repr(", ".join(n.terms) or n.key) for n in listed[:_SHOWN])
-    return names + (f" and {len(listed) - _SHOWN} more" if len(listed) > _SHOWN else "")
-
-
-def _not_updated(url: str, failed: Sequence[Change]) -> str:
-    count = len(failed)
-    return (
-        f"{url}: {count} note{'s' if count != 1 else ''} did not take the new fields "
-        f"({_terms(c.note for c in failed)}; note id {failed[0].anki.note_id}); a note open "
-        "in Anki's Browser cannot be updated: close the Browser and push again"
-    )
-
-
-def _not_arrived(url: str, lost: Sequence[NoteSpec]) -> str:
-    count = len(lost)
-    return (
-        f"{url}: {count} new note{'s' if count != 1 else ''} did not arrive in Anki "
-        f"({_terms(lost)}); Anki may hold notes with their ids under another note type "
-        "(Tools > Check Database, then push again)"
-    )
