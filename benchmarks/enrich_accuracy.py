@@ -68,8 +68,14 @@ def main() -> int:
     if "--dump" in sys.argv:
         dump = []
         for (term, sent, _s, _e), r in zip(items, results, strict=True):
-            dump.append({"term": term, "lemma": r.lemma if r else None,
-                         "gloss1": r.gloss.split("\n")[0] if r else None, "sentence": sent})
+            dump.append(
+                {
+                    "term": term,
+                    "lemma": r.lemma if r else None,
+                    "gloss1": r.gloss.split("\n")[0] if r else None,
+                    "sentence": sent,
+                }
+            )
         print(json.dumps(dump, ensure_ascii=False, indent=1))
         return 0
     n = len(items)

@@ -15,15 +15,18 @@ Subset kept (from 770,611 rows):
 * the rows of their inflected forms (from the ``exchange`` column), because the entry of the
   form as written often holds the sense a news sentence means (``vetted`` 审查);
 * the lemma rows named by an inflected form (``0:vet``) and redirect targets (``=acclimatize``);
-* plain lower-case words of four letters or more (or hyphenated) that have an English definition (rarer words
-  like ``cobelligerent``), trimmed harder: two Chinese lines of four items, one definition;
+* plain lower-case words of four letters or more (or hyphenated) that have an English
+  definition (rarer words like ``cobelligerent``), trimmed harder: two Chinese lines of four
+  items, one definition;
 * phrases of two or three words (and hyphenated compounds of two parts) made only of kept
   headwords, unless their only Chinese is a technical-domain line (``[计]``, ``[医]``, ...).
 
-Each row is trimmed: at most 3 English definitions of at most 90 characters, Chinese lines limited to those with a
-part of speech (a domain line like ``[医] ...`` only when nothing else is there), at most 8
-items a line, the phonetic rewritten as IPA. Format of a line (tab-separated, ``\\n`` inside a
-field written as the two characters backslash and n, as ECDICT does)::
+Each row is trimmed: at most 3 English definitions of at most 90 characters, Chinese lines
+limited to those with a part of speech (a domain line like ``[医] ...`` only when nothing else
+is there), at most 8 items a line, the phonetic rewritten as IPA. The file holds the
+lower-case keys, one a line, an empty line, then the rows in the same order. Format of a
+row (tab-separated, ``\\n`` inside a field written as the two characters backslash and n,
+as ECDICT does)::
 
     word  phonetic  definition  translation  tag  bnc  frq  exchange  collins  oxford
 """
@@ -39,7 +42,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -44,7 +44,12 @@ class EmbeddedDictionary:
             if self._index is None:
                 blob = self._data
                 if blob is None:
-                    blob = resources.files(__package__).joinpath("data", DATA_FILE).read_bytes()
+                    blob = (
+                        resources.files(__package__)
+                        .joinpath("data")
+                        .joinpath(DATA_FILE)
+                        .read_bytes()
+                    )
                 keys, _, rows = zlib.decompress(blob, 31).partition(b"\n\n")
                 # reversed: of rows with one key the first (the lower-case word) wins
                 pairs = zip(

@@ -38,7 +38,9 @@ class Sense:
 
     @property
     def is_redirect(self) -> bool:
-        return _REDIRECT.search(self.text) is not None or _PLAIN_REDIRECT.match(self.text) is not None
+        return (
+            _REDIRECT.search(self.text) is not None or _PLAIN_REDIRECT.match(self.text) is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def parse_translations(text: str) -> tuple[Sense, ...]:
     senses = []
     for line in _lines(text):
         match = _LINE_POS.match(line)
-        if match and match.group(1) in _ZH_POS or match and match.group(1) in ("prep", "conj"):
+        if (match and match.group(1) in _ZH_POS) or (match and match.group(1) in ("prep", "conj")):
             label = match.group(1)
             senses.append(Sense(_ZH_POS.get(label, OTHER), label + ".", line[match.end() :]))
         elif match and len(match.group(1)) <= 5 and line[match.end() :]:
@@ -122,9 +124,7 @@ def parse_exchange(text: str) -> tuple[tuple[str, str], ...]:
 def from_fields(fields: list[str]) -> Entry:
     """Build an entry from the ten columns of the embedded TSV (see build_dictionary.py)."""
     fields = fields + [""] * (10 - len(fields))
-    word, phonetic, definition, translation, tag, bnc, frq, exchange, collins, oxford = fields[
-        :10
-    ]
+    word, phonetic, definition, translation, tag, bnc, frq, exchange, collins, oxford = fields[:10]
     return Entry(
         word=word,
         phonetic=phonetic,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .dictionary import Lookup
+from .dictionary import Lookup, spelling_variants
 from .entry import Entry
 
 PARTICLES = frozenset(
@@ -83,16 +83,14 @@ def lemmatise_word(word: str, lookup: Lookup) -> Lemma:
             entry = lookup.find(target_low)
             if entry is not None and (_lists_form(entry, low) or entry.core):
                 return Lemma(target_low, form, entry, kinds)
-        if form.core or form.redirect is None and not any(True for _ in _candidates(low)):
+        if form.core or (form.redirect is None and not any(True for _ in _candidates(low))):
             return Lemma(form.word, form, form, "")
     found: list[tuple[str, Entry, str]] = []
     for cand, kind in _candidates(low):
         entry = lookup.find(cand)
         if entry is None:
             continue
-        if _lists_form(entry, low) or any(
-            _lists_form(entry, v) for v in _spellings_of(low, lookup)
-        ):
+        if _lists_form(entry, low) or any(_lists_form(entry, v) for v in spelling_variants(low)):
             return Lemma(cand, form, entry, kind)
         found.append((cand, entry, kind))
     if form is not None:
@@ -101,12 +99,6 @@ def lemmatise_word(word: str, lookup: Lookup) -> Lemma:
         cand, entry, kind = found[0]
         return Lemma(cand, None, entry, kind)
     return Lemma(low, None, lookup.find(low), "")
-
-
-def _spellings_of(word: str, lookup: Lookup) -> tuple[str, ...]:
-    from .dictionary import spelling_variants
-
-    return tuple(spelling_variants(word))
 
 
 def lemmatise(term: str, lookup: Lookup) -> Lemma:

@@ -27,8 +27,12 @@ _PREPOSITIONS = frozenset(
     "of in on at for with by from into onto about over under between against among "
     "without within through during towards toward via per like as".split()
 )
-_NOT_CONTENT = _PREPOSITIONS | _MODALS | _BE | _HAVE | frozenset(
-    "to and or but that which who than then so if when while because".split()
+_NOT_CONTENT = (
+    _PREPOSITIONS
+    | _MODALS
+    | _BE
+    | _HAVE
+    | frozenset("to and or but that which who than then so if when while because".split())
 )
 _GRAMMAR = r"(?:过去|现在|复数|第三人称|比较|最高|进行时|变形|分词)"
 _GRAMMAR_NOTE = re.compile(r"\s*[(（][^()（）]*的[^()（）]*" + _GRAMMAR + r"[^()（）]*[)）]")
@@ -101,7 +105,9 @@ def context_pos(
         order = (ADJ, NOUN) if before_content or p1 in _BE else (NOUN, ADJ)
     else:
         order = (NOUN, ADJ, VERB) if not before_content else (ADJ, NOUN, VERB)
-    return tuple(p for p in order if p in has) + tuple(p for p in (VERB, NOUN, ADJ, ADV) if p in has and p not in order)
+    return tuple(p for p in order if p in has) + tuple(
+        p for p in (VERB, NOUN, ADJ, ADV) if p in has and p not in order
+    )
 
 
 def available_pos(*entries: Entry | None) -> frozenset[str]:
@@ -167,8 +173,8 @@ def choose_glosses(
             out.append(line)
         if len(out) >= lines:
             break
-    pos = picked[0][0].pos if picked else None
-    return "\n".join(out), pos
+    first_pos = picked[0][0].pos if picked else None
+    return "\n".join(out), first_pos
 
 
 def choose_definitions(pos: str | None, *entries: Entry | None, lines: int = 3) -> str:
