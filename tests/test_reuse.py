@@ -9,12 +9,12 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from ankidigest import InputError, export
+from ankidigest import InputError, UsageError, export
 from ankidigest.api import ExportResult
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import BuildOptions
@@ -25,6 +25,16 @@ from ankidigest.update.prior import PriorPackage
 from ankidigest.write.apkg import Copied
 
 from conftest import FUZZ, Anki, touch
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock() -> Iterator[None]:
+    """Changed notes carry the export time: the same for both paths (and every run).
+    Its own MonkeyPatch, as the tests undo theirs between steps."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1760000000")
+        yield
+
 
 WORDS = "river stone market harbour ladder window garden pocket candle mirror".split()
 
@@ -133,6 +143,7 @@ def _both(
     prior: bytes | None,
     options: BuildOptions | None = None,
     mark_removed: bool = False,
+    force: bool = False,
 ) -> tuple[bytes, ExportResult, ExportResult]:
     """Export with the cache (reusing what it can) and without, from the same prior."""
     cached, plain = tmp_path / "cached.apkg", tmp_path / "plain.apkg"
@@ -142,9 +153,17 @@ def _both(
             out.write_bytes(prior)
     cache = str(tmp_path / "c")
     reused = export(
-        [str(folder)], str(cached), options, mark_removed=mark_removed, jobs=1, cache_dir=cache
+        [str(folder)],
+        str(cached),
+        options,
+        mark_removed=mark_removed,
+        jobs=1,
+        cache_dir=cache,
+        force=force,
     )
-    full = export([str(folder)], str(plain), options, mark_removed=mark_removed, jobs=1)
+    full = export(
+        [str(folder)], str(plain), options, mark_removed=mark_removed, jobs=1, force=force
+    )
     assert cached.read_bytes() == plain.read_bytes()
     return cached.read_bytes(), reused, full
 
@@ -261,7 +280,10 @@ def test_shared_scopes_and_sentence_groups_read_everything(
     _same(reused, full)
     monkeypatch.undo()
     sentence = BuildOptions(group="sentence")
-    package, _, _ = _both(folder, tmp_path, package, sentence)
+    # Switching --group on an existing output needs force (issue 14).
+    with pytest.raises(UsageError, match="exported with --group term"):
+        _both(folder, tmp_path, package, sentence)
+    package, _, _ = _both(folder, tmp_path, package, sentence, force=True)
     loads = Loads(monkeypatch)
     _, reused, full = _both(folder, tmp_path, package, sentence)
     assert loads.count == 2 * 4  # looked up and found in the cache, every post

@@ -110,20 +110,51 @@ def test_unreadable_output_is_replaced_with_a_warning(
     assert len(read_apkg_guids(str(out))) == 3
 
 
-def test_changed_note_is_strictly_newer_than_its_prior(post: Path, tmp_path: Path) -> None:
+def test_changed_note_is_strictly_newer_than_its_prior(
+    post: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14 changed the rule: a changed note gets max(export time, prior mod + 1)
+    (it was the post's mtime); the export time here is SOURCE_DATE_EPOCH."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1))  # a clock behind the prior mod
     out = tmp_path / "week.apkg"
     touch(post, T1 + 500)
     export([str(post)], str(out))
-    edit(post, "could provide", "may provide", T1)  # the mtime went back (copied file)
+    edit(post, "could provide", "may provide", T1 + 900)
     result = export([str(post)], str(out))
     assert [n.terms for n in result.report.changed] == [("lethal",)]
     mods = {g: m for g, (m, _) in read_apkg_guids(str(out)).items()}
     changed = result.report.changed[0].guid
     assert mods[changed] == T1 + 501
     assert sorted(m for g, m in mods.items() if g != changed) == [T1 + 500, T1 + 500]
+    # The export time wins when it is later than the prior mod; new notes keep the mtime.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1 + 5000))
+    edit(post, "may provide", "might provide", T1 + 900)
+    edit(post, "after the floods", "after the **floods**", T1 + 900)
+    result = export([str(post)], str(out))
+    assert [n.mod for n in result.report.changed] == [T1 + 5000]
+    assert [n.mod for n in result.report.new] == [T1 + 900]
 
 
-def test_same_input_and_prior_give_identical_bytes(post: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("value", ["soon", "-5", "1.5", " ", "１２"])
+def test_bad_source_date_epoch_is_a_usage_error(
+    post: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    value: str,
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    assert main([str(post), "-o", str(tmp_path / "out.apkg")]) == 2
+    err = capsys.readouterr().err
+    assert "SOURCE_DATE_EPOCH must be a whole number of seconds" in err
+    assert not (tmp_path / "out.apkg").exists()
+
+
+def test_same_input_and_prior_give_identical_bytes(
+    post: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Changed notes carry the export time: SOURCE_DATE_EPOCH makes it reproducible.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1 + 100))
     v1 = tmp_path / "v1.apkg"
     export([str(post)], str(v1))
     edit(post, "could provide", "may provide", T1 + 10)
@@ -138,14 +169,17 @@ def test_same_input_and_prior_give_identical_bytes(post: Path, tmp_path: Path) -
     assert first.read_bytes() == second.read_bytes()
 
 
-def test_json_output_takes_mods_from_previous(post: Path, tmp_path: Path) -> None:
+def test_json_output_takes_mods_from_previous(
+    post: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1 + 20))  # the changed note's mod (issue 14)
     v1 = tmp_path / "v1.apkg"
     export([str(post)], str(v1))
     edit(post, "could provide", "may provide", T1 + 10)
     out = tmp_path / "week.json"
     assert main([str(post), "-o", str(out), "--previous", str(v1), "-q"]) == 0
     mods = {n["term"]: n["mod"] for n in json.loads(out.read_text(encoding="utf-8"))}
-    assert mods == {"fragile": T1, "dispersed": T1, "lethal": T1 + 10}
+    assert mods == {"fragile": T1, "dispersed": T1, "lethal": T1 + 20}
 
 
 def test_read_prior_reads_fields_tags_deck(post: Path, tmp_path: Path) -> None:

@@ -15,12 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ankidigest.errors import UsageError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import BuildOptions
 from ankidigest.run.jobs import Built, read_and_build
 from ankidigest.run.result import ExportResult
 from ankidigest.update.prior import PriorPackage, load_prior
-from ankidigest.update.reconcile import UpdateReport, reconcile
+from ankidigest.update.reconcile import UpdateReport, other_group, reconcile
 from ankidigest.write.apkg import Copied, Segment, Written
 from ankidigest.write.formats import check_fields, output_format
 
@@ -46,6 +47,8 @@ class ExportJob:
     terms: str
     encoding: str | None
     jobs: int | None
+    now: int = 0  # the export time (update/clock.py): the least mod of a changed note
+    force: bool = False  # export even when the prior package has the other --group
 
     @property
     def apkg(self) -> bool:
@@ -74,16 +77,19 @@ def export_files(
             reusable=reuse.reusable if reuse is not None else None,
         )
         copied = copied_runs(built, reuse)
-        if (
-            copied
-            and reuse is not None
-            and reuse.clashes([n.guid for n in built.notes], list(copied.values()))
-        ):
-            # A new note takes the guid of a reused one: read everything (which says so).
-            reuse = None
-            continue
-        break
-    notes, report, warning = compare(job, built, package, copied, progress)
+        runs = list(copied.values())
+
+        # A new note takes the guid of a reused one, as built or as matched to a prior
+        # note: read everything (which says so, or matches it as the full path does).
+        outcome = (
+            None
+            if _clash(reuse, runs, built.notes)
+            else compare(job, built, package, copied, progress)
+        )
+        if outcome is not None and not _clash(reuse, runs, outcome[0]):
+            break
+        reuse = None
+    notes, report, warning = outcome
     segments = segments_of(job, built, notes, copied)
     finals = reused_notes(built, copied, reuse) if copied and reuse is not None else None
     if not job.dry_run:
@@ -94,6 +100,11 @@ def export_files(
     every, unchanged = lazy_notes(segments, report, finals)
     report = dataclasses.replace(report, unchanged=unchanged)
     return ExportResult(built.documents, every, report, warnings)
+
+
+def _clash(reuse: Reuse | None, runs: list[Copied], notes: Sequence[NoteSpec]) -> bool:
+    """Whether a note's guid belongs to a note of the copied ``runs``."""
+    return bool(runs) and reuse is not None and reuse.clashes([n.guid for n in notes], runs)
 
 
 def plan_reuse(
@@ -138,12 +149,24 @@ def compare(
     used, prior, warning = load_prior(
         job.output, job.previous, built.notes, package, merged(list(copied.values()))
     )
+    switch = other_group(prior, job.options.group)
+    if switch is not None:
+        other, count = switch
+        message = (
+            f"{used} was exported with --group {other}: with --group {job.options.group} "
+            f"every note is new, and its {count} notes stay in Anki as they are (with their "
+            "review history, never updated again) beside the new cards"
+        )
+        if not (job.force or job.dry_run):
+            raise UsageError(f"{message}; use --group {other}, or --force to switch anyway")
+        warning = "; ".join(w for w in (warning, message) if w)
     notes, report = reconcile(
         built.notes,
         prior,
         prior_path=used,
         group=job.options.group,
         mark_removed=job.mark_removed,
+        now=job.now,
     )
     return notes, report, warning
 

@@ -24,7 +24,7 @@ from ankidigest.errors import InputError
 from ankidigest.identity import normalize_term
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
-from ankidigest.write.apkg import CLOZE_TABLE, REMOVED_TABLE, read_only_uri
+from ankidigest.write.apkg import CLOZE_TABLE, KEYS_TABLE, REMOVED_TABLE, read_only_uri
 from ankidigest.write.formats import output_format
 from ankidigest.write.zipout import read_entry
 
@@ -47,6 +47,7 @@ class PriorNote(NamedTuple):
     deck: str
     cloze_max: int
     gone: bool = False  # recorded as removed from the posts, not a note of the package
+    built: str = ""  # the key it was built under when it kept another key ("": its key)
 
     @property
     def key(self) -> str:
@@ -277,7 +278,12 @@ def _read_collection(
                 tag_list = tag_lists[tags] = tuple(tags.split())
             deck = decks.get(did, "ankidigest") if did is not None else "ankidigest"
             # PriorNote(...) without its Python-level __new__ (half the cost of making one).
-            prior[guid] = make(PriorNote, (guid, int(mod), fields, tag_list, deck, top, False))
+            prior[guid] = make(PriorNote, (guid, int(mod), fields, tag_list, deck, top, False, ""))
+        if KEYS_TABLE in tables:
+            for guid, built in conn.execute(f"SELECT guid, built FROM {KEYS_TABLE}"):
+                note = prior.get(guid)
+                if note is not None and not note.gone:
+                    prior[guid] = note._replace(built=built)
     finally:
         conn.close()
     return prior
