@@ -177,7 +177,7 @@ def segments_of(
     """The package's parts in order, each with the index of the post it is: one run
     per post (copied or written), then the notes of no post (marked as removed). One
     part only when the notes do not come in runs per post."""
-    if built.shared or job.options.group != "term":
+    if job.options.group != "term":
         return [(None, notes)]
     parts: Segments = []
     at = 0
@@ -286,14 +286,14 @@ def reused_notes(
     from ankidigest.run.reuse import final_notes
 
     order = list(copied)
-    mods, high = reuse.prior_values([copied[i] for i in order])
+    mods, high, kept = reuse.prior_values([copied[i] for i in order])
     by_post = dict(zip(order, mods, strict=True))
     made: dict[int, Sequence[NoteSpec]] = {}
 
     def notes_of(post: int) -> Sequence[NoteSpec]:
         if post not in made:
             notes = built.reload(post).notes
-            made[post] = final_notes(notes, copied[post], by_post[post], high)
+            made[post] = final_notes(notes, copied[post], by_post[post], high, kept)
         return made[post]
 
     return notes_of
