@@ -58,7 +58,8 @@ def _post(rng: random.Random, post: int) -> str:
 def _edit(rng: random.Random, folder: Path, counter: list[int]) -> str:
     """One random change to the blog; returns what it was (for failure messages)."""
     files = sorted(folder.glob("*.md"))
-    kind = rng.choice(["word", "unbold", "bold", "add", "delete", "touch", "none", "shuffle"])
+    kinds = ["word", "unbold", "bold", "add", "delete", "touch", "none", "shuffle", "url"]
+    kind = rng.choice(kinds)
     target = rng.choice(files)
     text = target.read_text(encoding="utf-8")
     if kind == "word":
@@ -67,6 +68,8 @@ def _edit(rng: random.Random, folder: Path, counter: list[int]) -> str:
         start = text.index("**")
         end = text.index("**", start + 2)
         target.write_text(text[:start] + text[start + 2 : end] + text[end + 2 :], "utf-8")
+    elif kind == "url":  # an article's URL corrected: its notes move (issue 14)
+        target.write_text(text.replace("/a0)", "/a0-fixed)", 1), encoding="utf-8")
     elif kind == "bold":
         target.write_text(text.replace(" the ", " the **very** ", 1), encoding="utf-8")
     elif kind == "add":
@@ -191,6 +194,40 @@ def test_reusing_exports_equal_full_exports_through_random_edits(
         _same(reused, full)
         monkeypatch.undo()
     assert reused_any
+
+
+def test_notes_that_kept_a_prior_key_are_copied_as_the_full_path_writes_them(
+    tmp_path: Path,
+) -> None:
+    """A note matched to a prior note of another key (the first of two occurrences
+    unbolded, an article URL corrected) is recorded with the key it was built under; a
+    later export that copies its post gives the same package and notes as the full one."""
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    one = folder / "a.md"
+    one.write_text(
+        "---\ntitle: A\n---\n\n#### [S](https://example.org/s)\n\n"
+        "The **river** rose at dawn.\n\nThe **river** fell at dusk.\n",
+        encoding="utf-8",
+    )
+    two = folder / "b.md"
+    two.write_text("---\ntitle: B\n---\n\nA **stone** here.\n", encoding="utf-8")
+    package, _, _ = _both(folder, tmp_path, None)
+    one.write_text(
+        one.read_text(encoding="utf-8")
+        .replace("**river** rose", "river rose")
+        .replace("example.org/s)", "example.org/s-fixed)"),
+        encoding="utf-8",
+    )
+    package, reused, full = _both(folder, tmp_path, package)
+    _same(reused, full)
+    assert [n.built for n in full.report.moved] == ["example.org/s-fixed#river#1"]
+    assert full.report.moved[0].key == "example.org/s#river#2"
+    two.write_text(two.read_text(encoding="utf-8") + "One **ladder** more.\n", "utf-8")
+    package, reused, full = _both(folder, tmp_path, package)
+    assert isinstance(reused.notes, LazyNotes)  # a.md was copied
+    _same(reused, full)
+    assert [n.key for n in full.notes if n.path == str(one)] == ["example.org/s#river#2"]
 
 
 def test_one_changed_post_is_the_only_one_read(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from ankidigest import export
+from ankidigest import InputError, export
 from ankidigest.cli import main
 from ankidigest.update.reconcile import read_prior
 
@@ -195,3 +196,62 @@ def test_read_prior_reads_fields_tags_deck(post: Path, tmp_path: Path) -> None:
             "Week",
             T1,
         )
+
+
+def test_dry_run_verbose_shows_old_and_new_text(
+    post: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "week.apkg"
+    assert main([str(post), "-o", str(out), "-q"]) == 0
+    edit(post, "could provide", "may provide", T1 + 10)
+    assert main([str(post), "-o", str(out), "--dry-run", "-v"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    at = err.index(f"{post}:9: changed 'lethal'")
+    assert err[at + 1] == (
+        "    Text: 'Seoul could provide {{c1::lethal}} weapons.' -> "
+        "'Seoul may provide {{c1::lethal}} weapons.'"
+    )
+    assert not err[at + 2].startswith("    ")  # only the field that differs
+
+
+def test_a_package_exported_by_anki_is_read_as_previous(post: Path, tmp_path: Path) -> None:
+    """Anki 2.1.50+ exports collection.anki21b (zstd) beside a stub collection.anki2."""
+    from anki.collection import ExportAnkiPackageOptions
+
+    from conftest import Anki
+
+    out = tmp_path / "week.apkg"
+    first = export([str(post)], str(out))
+    (tmp_path / "anki").mkdir()
+    anki = Anki(tmp_path / "anki" / "collection.anki2")
+    try:
+        anki.import_apkg(out)
+        theirs = tmp_path / "from-anki.apkg"
+        options = ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False)
+        anki.col.export_anki_package(out_path=str(theirs), options=options, limit=None)
+    finally:
+        anki.close()
+    with zipfile.ZipFile(theirs) as archive:
+        assert "collection.anki21b" in archive.namelist()
+    prior = read_prior(str(theirs))
+    assert set(prior) == {n.guid for n in first.notes}
+    assert {p.deck for p in prior.values()} == {"Week"}
+    edit(post, "could provide", "may provide", T1 + 10)
+    result = export([str(post)], str(tmp_path / "again.apkg"), previous=str(theirs))
+    assert result.report.counts() == "0 new, 1 changed, 2 unchanged, 0 removed"
+
+
+def test_an_anki_package_without_zstandard_is_refused_in_one_line(
+    post: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    package = tmp_path / "from-anki.apkg"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("collection.anki21b", b"\x28\xb5\x2f\xfd junk")
+        archive.writestr("collection.anki2", b"")
+    with pytest.raises(InputError, match="not a readable Anki package"):
+        read_prior(str(package))
+    monkeypatch.setitem(sys.modules, "zstandard", None)  # not installed
+    with pytest.raises(InputError, match="install zstandard"):
+        read_prior(str(package))

@@ -15,13 +15,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_updates import (
+    POST,
+    T1,
+    T2,
+    T3,
+    TERMS,
+    counts,
+    export,
+    guids_unique,
+    history,
+    note_for,
+    study,
+    write,
+)
 
 from ankidigest import export as export_api
 from ankidigest.cli import main
 
 from conftest import Anki, touch
-from test_updates import POST, TERMS, T1, T2, T3, counts, export, guids_unique, history, note_for
-from test_updates import study, write
 
 WAR_URL = "https://www.theguardian.com/world/2024/nov/08/ukrainians-ready-for-north-korean-troops-russia-war"
 
