@@ -139,8 +139,7 @@ class PriorPackage:
         try:
             with zipfile.ZipFile(self.path) as archive:
                 names = archive.namelist()
-            # Anki 2.1.50+ exports its collection zstd-compressed as collection.anki21b,
-            # beside a collection.anki2 that holds only a note asking to update Anki.
+            # Anki 2.1.50+ exports collection.anki21b (zstd) beside a stub collection.anki2.
             found = ("collection.anki21b", "collection.anki21", "collection.anki2")
             name = next((n for n in found if n in names), "")
             if not name:
@@ -212,8 +211,7 @@ class PriorPackage:
 
 
 def _unzstd(path: str, pieces: Iterator[bytes]) -> Iterator[bytes]:
-    """The zstd-compressed ``pieces``, decompressed; InputError when zstandard is not
-    installed or the data is not zstd."""
+    """``pieces`` (zstd) decompressed; InputError without zstandard or when not zstd."""
     try:
         import zstandard
     except ImportError:
@@ -231,8 +229,8 @@ def _unzstd(path: str, pieces: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _decks(conn: sqlite3.Connection, tables: set[str]) -> dict[int, str]:
-    """Deck id -> name: from the collection's JSON (our packages, Anki's older format),
-    or from its decks table (Anki 2.1.50+, whose names separate levels with 0x1f)."""
+    """Deck id -> name: from the collection's JSON (ours, Anki's older format), or from
+    its decks table (Anki 2.1.50+: levels separated by 0x1f)."""
     (decks_json,) = conn.execute("SELECT decks FROM col").fetchone()
     if decks_json:
         return {int(k): str(v["name"]) for k, v in json.loads(decks_json).items()}
