@@ -15,8 +15,9 @@ the previous package) and written. The package has the same bytes either way
 (tests/test_reuse.py checks it against a full export).
 
 Only for ``--group term`` (``--group sentence`` may give an unchanged sentence the
-guid of another prior note) and when no two posts share an occurrence scope; else,
-and whenever the ledger is missing or does not match, everything is read as usual.
+guid of another prior note); posts that share an occurrence scope with another post,
+now or when the package was written, are read and built together (``jobs.py``); and
+whenever the ledger is missing or does not match, everything is read as usual.
 """
 
 from __future__ import annotations
