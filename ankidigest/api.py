@@ -84,6 +84,8 @@ def export(
     jobs: int | None = None,
     cache_dir: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    now: int | None = None,
+    force: bool = False,
 ) -> ExportResult:
     """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does.
 
@@ -98,11 +100,17 @@ def export(
     ``cache.default_dir()``). ``progress(stage, done, total)`` is called as posts are
     read (stage "read"), before the comparison with the previous export ("compare")
     and around the write ("write").
+
+    ``now``: the export time, the ``mod`` of a changed note (default: $SOURCE_DATE_EPOCH
+    when set, else the clock; see ``update/clock.py``). ``force``: export even when the
+    prior package was exported with the other ``--group`` (a UsageError otherwise).
     """
     from ankidigest.run.export import ExportJob, export_files
     from ankidigest.run.parallel import paused_gc
+    from ankidigest.update.clock import export_time
 
     output_format(output)
+    stamp = export_time() if now is None else now
     options = options or BuildOptions()
     check_terms(terms)
     files = find_posts(inputs)
@@ -114,7 +122,9 @@ def export(
     source = prior_path(output, previous)
     # The prior package is unzipped in a thread while the posts are read.
     package = PriorPackage(source) if source is not None else None
-    job = ExportJob(files, output, options, previous, mark_removed, dry_run, terms, encoding, jobs)
+    job = ExportJob(
+        files, output, options, previous, mark_removed, dry_run, terms, encoding, jobs, stamp, force
+    )
     with paused_gc(), package or contextlib.nullcontext():
         result = export_files(job, cache, package, progress)
     if cache is not None:

@@ -23,8 +23,13 @@ Re-importing a newer export updates the notes you already have: a note's
 identity is its article URL, its term and the term's occurrence in that
 article, never the sentence, so fixing a typo updates the card and keeps its
 review history. When the output .apkg already exists (or --previous names an
-earlier export), notes whose content did not change keep their time, so Anki
-leaves them, and your own edits to them, alone.
+earlier export, also one exported by Anki), each note is matched to its
+earlier note by sentence (a corrected article URL or an unbolded earlier
+occurrence keeps every card's history); notes whose content did not change
+keep their time, so Anki leaves them, and your own edits to them, alone;
+changed notes get the export time ($SOURCE_DATE_EPOCH, if set), so they win.
+Import with Update notes: "If newer" (Anki's default); "Always" overwrites
+your edits in Anki on every import.
 
 Only bold inside a real sentence is a term: labels ("**Examples:**"), headwords
 of a word list, bold that is the whole line or most of a sentence, bold in a
@@ -115,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="report what is new, changed, unchanged and removed; write nothing",
     )
     parser.add_argument(
+        "--force",
+        action="store_true",
+        help="export even when the output (or --previous) was exported with the other "
+        "--group: every note is then new, and the old notes stay in Anki beside them",
+    )
+    parser.add_argument(
         "--mark-removed",
         action="store_true",
         help="export notes gone from the posts once more, tagged ankidigest::removed "
@@ -157,8 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-v",
         "--verbose",
         action="store_true",
-        help="list every skipped bold and warning, and every new, changed and "
-        "removed note, with file:line",
+        help="list every skipped bold and warning, and every new, changed (old -> new "
+        "text of each field that differs), moved and removed note, with file:line",
     )
     talk.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     parser.add_argument("--version", action="version", version=f"ankidigest {__version__}")
@@ -209,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             jobs=args.jobs,
             cache_dir=None if args.no_cache else default_dir(),
             progress=bar,
+            force=args.force,
         )
     except UsageError as exc:
         return _usage_error(parser, str(exc))
@@ -351,9 +363,14 @@ def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None)
 
 def report_lines(report: UpdateReport) -> list[str]:
     """One line per new, changed and removed note (unchanged ones are not listed)."""
-    lines: list[str] = []
-    for kind, notes in (("new", report.new), ("changed", report.changed)):
-        lines.extend(f"{n.path}:{n.line}: {kind} {', '.join(n.terms)!r}" for n in notes)
+    lines = [f"{n.path}:{n.line}: new {', '.join(n.terms)!r}" for n in report.new]
+    for n in report.changed:
+        lines.append(f"{n.path}:{n.line}: changed {', '.join(n.terms)!r}")
+        lines.extend(f"    {name}: {old!r} -> {new!r}" for name, old, new in report.differences(n))
+    lines.extend(
+        f"{n.path}:{n.line}: moved {', '.join(n.terms)!r} (keeps {n.key}, now {n.built})"
+        for n in report.moved
+    )
     lines.extend(f"{n.path}: removed {', '.join(n.terms)!r} ({n.key})" for n in report.removed)
     lines.extend(f"{n.path}: tagged as removed {', '.join(n.terms)!r}" for n in report.marked)
     return lines

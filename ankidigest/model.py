@@ -118,3 +118,7 @@ class NoteSpec:
     # Highest cloze number this note has ever used; above the numbers in Text when
     # a term was removed (--group sentence), so that number is never given again.
     cloze_max: int = 0
+    # The key this note was built under when it kept another (a prior note's) key, the
+    # one its guid hashes: a sentence matched to its prior note (update/term_match.py).
+    # "" when it is ``key``. The package records it, so the next export finds the note.
+    built: str = ""

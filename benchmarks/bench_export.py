@@ -15,6 +15,8 @@ alternating the commands round after round (medians are reported):
   no cache     the same with --no-cache: every post parsed, nothing cached
   prior        the same command again: the prior package and the cache are there
   one changed  one post edited (a word added to a sentence), then the same command
+  shared       the same, on the blog with one article (its URL) in two posts: a
+               re-export with one post edited, the prior package and cache warm
 
 Peak RSS is the largest single process (the parent or a parsing worker, from
 wait4) and, sampled every 20 ms from /proc, all of them together. The corpus and
@@ -37,6 +39,7 @@ import time
 from dataclasses import dataclass
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import corpus
 
@@ -167,6 +170,32 @@ class Bench:
         cmd = [sys.executable, "-m", "ankidigest", self.posts, "-o", self.out, "-q", *extra]
         return run(cmd, env)
 
+    def shared(self, cache: str) -> Run:
+        """One changed post, when two other posts share an article URL (their occurrence
+        numbers run on from one into the other): the posts are restored afterwards."""
+        files = self.info.files
+        pair = [files[0], files[1]]
+        saved = []
+        article = (
+            "\n#### [2024-01-01 Shared story](https://example.com/shared/story)\n\n"
+            "Both posts quote the **shared** story here.\n"
+        )
+        for path in pair:
+            with open(path, encoding="utf-8") as fh:
+                saved.append((fh.read(), os.stat(path).st_mtime))
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(article)
+        self.export(cache)  # the prior package now holds the shared article
+        self.edits += 1
+        corpus.edit_one(files[2 + (self.edits * 7919) % (len(files) - 2)], int(time.time()))
+        result = self.export(cache)
+        for path, (text, mtime) in zip(pair, saved, strict=True):
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.utime(path, (mtime, mtime))
+        self.export(cache)
+        return result
+
     def round(self) -> dict[str, Run]:
         results = {"genanki": self.genanki()}
         cache = tempfile.mkdtemp(prefix="cache-", dir=self.work)
@@ -181,6 +210,7 @@ class Bench:
         files = self.info.files
         corpus.edit_one(files[(self.edits * 7919) % len(files)], int(time.time()))
         results["one changed"] = self.export(cache)
+        results["shared"] = self.shared(cache)
         shutil.rmtree(cache)
         return results
 
@@ -255,7 +285,7 @@ def main() -> int:
         f"{'all procs':>10}"
     )
     export_s = res["export"].seconds
-    for name in ("genanki", "export", "no cache", "prior", "one changed"):
+    for name in ("genanki", "export", "no cache", "prior", "one changed", "shared"):
         r = res[name]
         rss = f"{mb(r.rss_max):>9} {mb(r.rss_sum):>10}" if r.rss_max else f"{'-':>9} {'-':>10}"
         rss += f" {r.cpu:>6.2f}s" if r.cpu else f" {'-':>7}"

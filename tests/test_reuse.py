@@ -9,12 +9,12 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from ankidigest import InputError, export
+from ankidigest import InputError, UsageError, export
 from ankidigest.api import ExportResult
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import BuildOptions
@@ -25,6 +25,16 @@ from ankidigest.update.prior import PriorPackage
 from ankidigest.write.apkg import Copied
 
 from conftest import FUZZ, Anki, touch
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock() -> Iterator[None]:
+    """Changed notes carry the export time: the same for both paths (and every run).
+    Its own MonkeyPatch, as the tests undo theirs between steps."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1760000000")
+        yield
+
 
 WORDS = "river stone market harbour ladder window garden pocket candle mirror".split()
 
@@ -48,7 +58,8 @@ def _post(rng: random.Random, post: int) -> str:
 def _edit(rng: random.Random, folder: Path, counter: list[int]) -> str:
     """One random change to the blog; returns what it was (for failure messages)."""
     files = sorted(folder.glob("*.md"))
-    kind = rng.choice(["word", "unbold", "bold", "add", "delete", "touch", "none", "shuffle"])
+    kinds = ["word", "unbold", "bold", "add", "delete", "touch", "none", "shuffle", "url"]
+    kind = rng.choice(kinds)
     target = rng.choice(files)
     text = target.read_text(encoding="utf-8")
     if kind == "word":
@@ -57,6 +68,8 @@ def _edit(rng: random.Random, folder: Path, counter: list[int]) -> str:
         start = text.index("**")
         end = text.index("**", start + 2)
         target.write_text(text[:start] + text[start + 2 : end] + text[end + 2 :], "utf-8")
+    elif kind == "url":  # an article's URL corrected: its notes move (issue 14)
+        target.write_text(text.replace("/a0)", "/a0-fixed)", 1), encoding="utf-8")
     elif kind == "bold":
         target.write_text(text.replace(" the ", " the **very** ", 1), encoding="utf-8")
     elif kind == "add":
@@ -133,6 +146,7 @@ def _both(
     prior: bytes | None,
     options: BuildOptions | None = None,
     mark_removed: bool = False,
+    force: bool = False,
 ) -> tuple[bytes, ExportResult, ExportResult]:
     """Export with the cache (reusing what it can) and without, from the same prior."""
     cached, plain = tmp_path / "cached.apkg", tmp_path / "plain.apkg"
@@ -142,9 +156,17 @@ def _both(
             out.write_bytes(prior)
     cache = str(tmp_path / "c")
     reused = export(
-        [str(folder)], str(cached), options, mark_removed=mark_removed, jobs=1, cache_dir=cache
+        [str(folder)],
+        str(cached),
+        options,
+        mark_removed=mark_removed,
+        jobs=1,
+        cache_dir=cache,
+        force=force,
     )
-    full = export([str(folder)], str(plain), options, mark_removed=mark_removed, jobs=1)
+    full = export(
+        [str(folder)], str(plain), options, mark_removed=mark_removed, jobs=1, force=force
+    )
     assert cached.read_bytes() == plain.read_bytes()
     return cached.read_bytes(), reused, full
 
@@ -172,6 +194,40 @@ def test_reusing_exports_equal_full_exports_through_random_edits(
         _same(reused, full)
         monkeypatch.undo()
     assert reused_any
+
+
+def test_notes_that_kept_a_prior_key_are_copied_as_the_full_path_writes_them(
+    tmp_path: Path,
+) -> None:
+    """A note matched to a prior note of another key (the first of two occurrences
+    unbolded, an article URL corrected) is recorded with the key it was built under; a
+    later export that copies its post gives the same package and notes as the full one."""
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    one = folder / "a.md"
+    one.write_text(
+        "---\ntitle: A\n---\n\n#### [S](https://example.org/s)\n\n"
+        "The **river** rose at dawn.\n\nThe **river** fell at dusk.\n",
+        encoding="utf-8",
+    )
+    two = folder / "b.md"
+    two.write_text("---\ntitle: B\n---\n\nA **stone** here.\n", encoding="utf-8")
+    package, _, _ = _both(folder, tmp_path, None)
+    one.write_text(
+        one.read_text(encoding="utf-8")
+        .replace("**river** rose", "river rose")
+        .replace("example.org/s)", "example.org/s-fixed)"),
+        encoding="utf-8",
+    )
+    package, reused, full = _both(folder, tmp_path, package)
+    _same(reused, full)
+    assert [n.built for n in full.report.moved] == ["example.org/s-fixed#river#1"]
+    assert full.report.moved[0].key == "example.org/s#river#2"
+    two.write_text(two.read_text(encoding="utf-8") + "One **ladder** more.\n", "utf-8")
+    package, reused, full = _both(folder, tmp_path, package)
+    assert isinstance(reused.notes, LazyNotes)  # a.md was copied
+    _same(reused, full)
+    assert [n.key for n in full.notes if n.path == str(one)] == ["example.org/s#river#2"]
 
 
 def test_one_changed_post_is_the_only_one_read(
@@ -244,9 +300,11 @@ def test_a_reused_post_changed_before_its_notes_are_asked_for(tmp_path: Path) ->
         list(result.notes)
 
 
-def test_shared_scopes_and_sentence_groups_read_everything(
+def test_shared_scopes_read_the_posts_sharing_and_sentence_groups_everything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Issue 14 changed this: posts sharing an article are built together, and the
+    others are still copied (it read every post)."""
     folder = _blog(tmp_path, random.Random(5), 4)
     package, _, _ = _both(folder, tmp_path, None)
     # post-002 now holds an article of post-000: occurrences run across posts.
@@ -257,11 +315,26 @@ def test_shared_scopes_and_sentence_groups_read_everything(
     )
     loads = Loads(monkeypatch)
     package, reused, full = _both(folder, tmp_path, package)
-    assert loads.count >= 2 * 4
+    # The full export walks the 4 posts; the reusing one walks post-002 (changed) and
+    # loads post-000 (it shares an article with post-002 now), and copies the others.
+    assert loads.count == 4 + 2
     _same(reused, full)
     monkeypatch.undo()
+    for _ in range(2):  # both were built together: read again, the others copied
+        (folder / "post-003.md").write_text(
+            (folder / "post-003.md").read_text(encoding="utf-8") + "\nA **window** more.\n",
+            encoding="utf-8",
+        )
+        loads = Loads(monkeypatch)
+        package, reused, full = _both(folder, tmp_path, package)
+        assert loads.count == 4 + 3
+        _same(reused, full)
+        monkeypatch.undo()
     sentence = BuildOptions(group="sentence")
-    package, _, _ = _both(folder, tmp_path, package, sentence)
+    # Switching --group on an existing output needs force (issue 14).
+    with pytest.raises(UsageError, match="exported with --group term"):
+        _both(folder, tmp_path, package, sentence)
+    package, _, _ = _both(folder, tmp_path, package, sentence, force=True)
     loads = Loads(monkeypatch)
     _, reused, full = _both(folder, tmp_path, package, sentence)
     assert loads.count == 2 * 4  # looked up and found in the cache, every post

@@ -221,7 +221,7 @@ def _plain_prior(path: str) -> dict[str, tuple[object, ...]]:
         deck = decks.get(mine[0][1], "ankidigest") if mine else "ankidigest"
         numbers = [int(n) for n, _ in re.findall(r"\{\{c(\d+)::(.*?)\}\}", fields[0], re.S)]
         top = max([*numbers, high.get(guid, 0)])
-        out[guid] = (guid, mod, fields, tuple(tags.split()), deck, top, False)
+        out[guid] = (guid, mod, fields, tuple(tags.split()), deck, top, False, "")
     return out
 
 

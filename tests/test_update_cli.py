@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from ankidigest import export
+from ankidigest import InputError, export
 from ankidigest.cli import main
 from ankidigest.update.reconcile import read_prior
 
@@ -110,20 +111,51 @@ def test_unreadable_output_is_replaced_with_a_warning(
     assert len(read_apkg_guids(str(out))) == 3
 
 
-def test_changed_note_is_strictly_newer_than_its_prior(post: Path, tmp_path: Path) -> None:
+def test_changed_note_is_strictly_newer_than_its_prior(
+    post: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14 changed the rule: a changed note gets max(export time, prior mod + 1)
+    (it was the post's mtime); the export time here is SOURCE_DATE_EPOCH."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1))  # a clock behind the prior mod
     out = tmp_path / "week.apkg"
     touch(post, T1 + 500)
     export([str(post)], str(out))
-    edit(post, "could provide", "may provide", T1)  # the mtime went back (copied file)
+    edit(post, "could provide", "may provide", T1 + 900)
     result = export([str(post)], str(out))
     assert [n.terms for n in result.report.changed] == [("lethal",)]
     mods = {g: m for g, (m, _) in read_apkg_guids(str(out)).items()}
     changed = result.report.changed[0].guid
     assert mods[changed] == T1 + 501
     assert sorted(m for g, m in mods.items() if g != changed) == [T1 + 500, T1 + 500]
+    # The export time wins when it is later than the prior mod; new notes keep the mtime.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1 + 5000))
+    edit(post, "may provide", "might provide", T1 + 900)
+    edit(post, "after the floods", "after the **floods**", T1 + 900)
+    result = export([str(post)], str(out))
+    assert [n.mod for n in result.report.changed] == [T1 + 5000]
+    assert [n.mod for n in result.report.new] == [T1 + 900]
 
 
-def test_same_input_and_prior_give_identical_bytes(post: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("value", ["soon", "-5", "1.5", " ", "１２"])
+def test_bad_source_date_epoch_is_a_usage_error(
+    post: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    value: str,
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    assert main([str(post), "-o", str(tmp_path / "out.apkg")]) == 2
+    err = capsys.readouterr().err
+    assert "SOURCE_DATE_EPOCH must be a whole number of seconds" in err
+    assert not (tmp_path / "out.apkg").exists()
+
+
+def test_same_input_and_prior_give_identical_bytes(
+    post: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Changed notes carry the export time: SOURCE_DATE_EPOCH makes it reproducible.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1 + 100))
     v1 = tmp_path / "v1.apkg"
     export([str(post)], str(v1))
     edit(post, "could provide", "may provide", T1 + 10)
@@ -138,14 +170,17 @@ def test_same_input_and_prior_give_identical_bytes(post: Path, tmp_path: Path) -
     assert first.read_bytes() == second.read_bytes()
 
 
-def test_json_output_takes_mods_from_previous(post: Path, tmp_path: Path) -> None:
+def test_json_output_takes_mods_from_previous(
+    post: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1 + 20))  # the changed note's mod (issue 14)
     v1 = tmp_path / "v1.apkg"
     export([str(post)], str(v1))
     edit(post, "could provide", "may provide", T1 + 10)
     out = tmp_path / "week.json"
     assert main([str(post), "-o", str(out), "--previous", str(v1), "-q"]) == 0
     mods = {n["term"]: n["mod"] for n in json.loads(out.read_text(encoding="utf-8"))}
-    assert mods == {"fragile": T1, "dispersed": T1, "lethal": T1 + 10}
+    assert mods == {"fragile": T1, "dispersed": T1, "lethal": T1 + 20}
 
 
 def test_read_prior_reads_fields_tags_deck(post: Path, tmp_path: Path) -> None:
@@ -161,3 +196,62 @@ def test_read_prior_reads_fields_tags_deck(post: Path, tmp_path: Path) -> None:
             "Week",
             T1,
         )
+
+
+def test_dry_run_verbose_shows_old_and_new_text(
+    post: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "week.apkg"
+    assert main([str(post), "-o", str(out), "-q"]) == 0
+    edit(post, "could provide", "may provide", T1 + 10)
+    assert main([str(post), "-o", str(out), "--dry-run", "-v"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    at = err.index(f"{post}:9: changed 'lethal'")
+    assert err[at + 1] == (
+        "    Text: 'Seoul could provide {{c1::lethal}} weapons.' -> "
+        "'Seoul may provide {{c1::lethal}} weapons.'"
+    )
+    assert not err[at + 2].startswith("    ")  # only the field that differs
+
+
+def test_a_package_exported_by_anki_is_read_as_previous(post: Path, tmp_path: Path) -> None:
+    """Anki 2.1.50+ exports collection.anki21b (zstd) beside a stub collection.anki2."""
+    from anki.collection import ExportAnkiPackageOptions
+
+    from conftest import Anki
+
+    out = tmp_path / "week.apkg"
+    first = export([str(post)], str(out))
+    (tmp_path / "anki").mkdir()
+    anki = Anki(tmp_path / "anki" / "collection.anki2")
+    try:
+        anki.import_apkg(out)
+        theirs = tmp_path / "from-anki.apkg"
+        options = ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False)
+        anki.col.export_anki_package(out_path=str(theirs), options=options, limit=None)
+    finally:
+        anki.close()
+    with zipfile.ZipFile(theirs) as archive:
+        assert "collection.anki21b" in archive.namelist()
+    prior = read_prior(str(theirs))
+    assert set(prior) == {n.guid for n in first.notes}
+    assert {p.deck for p in prior.values()} == {"Week"}
+    edit(post, "could provide", "may provide", T1 + 10)
+    result = export([str(post)], str(tmp_path / "again.apkg"), previous=str(theirs))
+    assert result.report.counts() == "0 new, 1 changed, 2 unchanged, 0 removed"
+
+
+def test_an_anki_package_without_zstandard_is_refused_in_one_line(
+    post: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    package = tmp_path / "from-anki.apkg"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("collection.anki21b", b"\x28\xb5\x2f\xfd junk")
+        archive.writestr("collection.anki2", b"")
+    with pytest.raises(InputError, match="not a readable Anki package"):
+        read_prior(str(package))
+    monkeypatch.setitem(sys.modules, "zstandard", None)  # not installed
+    with pytest.raises(InputError, match="install zstandard"):
+        read_prior(str(package))

@@ -15,12 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ankidigest.errors import UsageError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import BuildOptions
 from ankidigest.run.jobs import Built, read_and_build
 from ankidigest.run.result import ExportResult
 from ankidigest.update.prior import PriorPackage, load_prior
-from ankidigest.update.reconcile import UpdateReport, reconcile
+from ankidigest.update.reconcile import UpdateReport, other_group, reconcile
 from ankidigest.write.apkg import Copied, Segment, Written
 from ankidigest.write.formats import check_fields, output_format
 
@@ -46,6 +47,8 @@ class ExportJob:
     terms: str
     encoding: str | None
     jobs: int | None
+    now: int = 0  # the export time (update/clock.py): the least mod of a changed note
+    force: bool = False  # export even when the prior package has the other --group
 
     @property
     def apkg(self) -> bool:
@@ -63,12 +66,16 @@ def export_files(
     from it rather than read, compared and written again."""
     reuse = plan_reuse(job, cache, package)
     built, copied = read(job, cache, reuse, progress)
-    clash = copied and reuse and reuse.clashes([n.guid for n in built.notes], list(copied.values()))
-    if clash:
-        # A new note takes the guid of a reused one: read everything (which says so).
+    outcome = None
+    if not _clash(reuse, copied, built.notes):
+        outcome = compare(job, built, package, copied, progress)
+    if outcome is None or _clash(reuse, copied, outcome[0]):
+        # A new note takes the guid of a reused one, as built or as matched to a prior
+        # note: read everything (which says so, or matches it as the full path does).
         reuse = None
         built, copied = read(job, cache, None, progress)
-    notes, report, warning = compare(job, built, package, copied, progress)
+        outcome = compare(job, built, package, copied, progress)
+    notes, report, warning = outcome
     segments = segments_of(job, built, notes, copied)
     finals = reused_notes(built, copied, reuse) if copied and reuse is not None else None
     if not job.dry_run:
@@ -79,6 +86,12 @@ def export_files(
     every, unchanged = lazy_notes(segments, report, finals)
     report = dataclasses.replace(report, unchanged=unchanged)
     return ExportResult(built.documents, every, report, warnings)
+
+
+def _clash(reuse: Reuse | None, copied: Mapping[int, Copied], notes: Sequence[NoteSpec]) -> bool:
+    """Whether a note's guid belongs to a note of the ``copied`` runs."""
+    runs = list(copied.values())
+    return bool(runs) and reuse is not None and reuse.clashes([n.guid for n in notes], runs)
 
 
 def plan_reuse(
@@ -137,12 +150,24 @@ def compare(
     used, prior, warning = load_prior(
         job.output, job.previous, built.notes, package, merged(list(copied.values()))
     )
+    switch = other_group(prior, job.options.group)
+    if switch is not None:
+        other, count = switch
+        message = (
+            f"{used} was exported with --group {other}: with --group {job.options.group} "
+            f"every note is new, and its {count} notes stay in Anki as they are (with their "
+            "review history, never updated again) beside the new cards"
+        )
+        if not (job.force or job.dry_run):
+            raise UsageError(f"{message}; use --group {other}, or --force to switch anyway")
+        warning = "; ".join(w for w in (warning, message) if w)
     notes, report = reconcile(
         built.notes,
         prior,
         prior_path=used,
         group=job.options.group,
         mark_removed=job.mark_removed,
+        now=job.now,
     )
     return notes, report, warning
 
@@ -153,7 +178,7 @@ def segments_of(
     """The package's parts in order, each with the index of the post it is: one run
     per post (copied or written), then the notes of no post (marked as removed). One
     part only when the notes do not come in runs per post."""
-    if built.shared or job.options.group != "term":
+    if job.options.group != "term":
         return [(None, notes)]
     parts: Segments = []
     at = 0
@@ -262,14 +287,14 @@ def reused_notes(
     from ankidigest.run.reuse import final_notes
 
     order = list(copied)
-    mods, high = reuse.prior_values([copied[i] for i in order])
+    mods, high, kept = reuse.prior_values([copied[i] for i in order])
     by_post = dict(zip(order, mods, strict=True))
     made: dict[int, Sequence[NoteSpec]] = {}
 
     def notes_of(post: int) -> Sequence[NoteSpec]:
         if post not in made:
             notes = built.reload(post).notes
-            made[post] = final_notes(notes, copied[post], by_post[post], high)
+            made[post] = final_notes(notes, copied[post], by_post[post], high, kept)
         return made[post]
 
     return notes_of

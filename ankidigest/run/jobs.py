@@ -62,14 +62,13 @@ class PostInfo(NamedTuple):
 class Built(NamedTuple):
     """What ``read_and_build`` gives: the Documents of every post, the notes of the posts
     not reused (in file order), the fields already checked, and each post's PostInfo.
-    ``shared``: two posts share an occurrence scope, so the notes were built all together
-    and do not come in runs per post."""
+    The notes of posts that share an occurrence scope were built together (their
+    occurrences run on from post to post); the notes still come in runs per post."""
 
     documents: Documents
     notes: list[NoteSpec]
     checked: Checked
     posts: list[PostInfo]
-    shared: bool
     reload: Callable[[int], Result]  # the Result of the i-th post, reused or not, loaded now
 
 
@@ -92,8 +91,8 @@ def read_and_build(
     one and calling ``build_notes`` on them all, and the fields already checked.
 
     ``reusable`` (with a cache): called once the posts' cache keys are known; the posts
-    it names are neither loaded nor built (``PostInfo.reused``), unless two posts share
-    an occurrence scope: then every post is built, together."""
+    it names are neither loaded nor built (``PostInfo.reused``), unless one shares an
+    occurrence scope with another post: the posts that share a scope are built together."""
     alone = standalone_options(options, len(files) > 1)
     settings: tuple[str, ...] = (repr(alone), terms, repr(encoding))
     results: list[Result | None] = [None] * len(files)
@@ -152,33 +151,57 @@ def read_and_build(
                 counts, scopes = known[key]
                 posts.append(PostInfo(key, 0, scopes, counts, True))
                 items.append(_document_loader(functools.partial(reload, len(items))))
+        together = _shared_posts(posts)
+        for i in sorted(together):  # a reused post sharing a scope now: built below
+            if posts[i].reused:
+                r = reload(i)
+                posts[i] = PostInfo(posts[i].key, len(r.notes), r.scopes, r.counts, False)
         documents = Documents(items, [p.counts for p in posts])
-        seen: set[str] = set()
-        shared = False
-        for p in posts:
-            shared = shared or not seen.isdisjoint(p.scopes)
-            seen |= p.scopes
-        if shared and known:  # build every post, all together
-            return read_and_build(
-                files,
-                options,
-                terms=terms,
-                encoding=encoding,
-                jobs=jobs,
-                cache=cache,
-                progress=progress,
-            )
         checked: Checked = {}
-        found = [r for r in results if r is not None]
-        if shared:
-            notes = build_notes(list(documents), options)
-        else:
-            notes = [note for r in found for note in r.notes]
-            check_unique(notes)
-            for r in found:
-                if r.safe:
-                    checked.update((id(note.fields), note.fields) for note in r.notes)
-    return Built(documents, notes, checked, posts, shared, reload)
+        notes: list[NoteSpec] = []
+        sizes = [p.notes for p in posts]
+        rebuilt = _build_together(documents, together, alone, sizes)
+        for i, r in enumerate(results):
+            if r is None:
+                continue
+            if i in rebuilt:
+                notes.extend(rebuilt[i])
+                continue
+            notes.extend(r.notes)
+            if r.safe:
+                checked.update((id(note.fields), note.fields) for note in r.notes)
+        check_unique(notes)
+    return Built(documents, notes, checked, posts, reload)
+
+
+def _shared_posts(posts: Sequence[PostInfo]) -> set[int]:
+    """The posts that share an occurrence scope with another post."""
+    owners: dict[str, list[int]] = {}
+    for i, post in enumerate(posts):
+        for scope in post.scopes:
+            owners.setdefault(scope, []).append(i)
+    return {i for owned in owners.values() if len(owned) > 1 for i in owned}
+
+
+def _build_together(
+    documents: Documents, together: set[int], options: BuildOptions, sizes: Sequence[int]
+) -> dict[int, list[NoteSpec]]:
+    """post index -> its notes, for the posts that share a scope: built together, in
+    file order, so that a repeated term's occurrences run on from post to post as in
+    ``build_notes`` of every post (the other posts' scopes are their own, so they do
+    not change the numbers). ``options``: those each post is built alone with, which
+    give the deck it gets among all the posts. ``sizes``: each post's number of notes."""
+    if not together:
+        return {}
+    order = sorted(together)
+    docs = [documents[i] for i in order]
+    notes = build_notes(docs, options)
+    out: dict[int, list[NoteSpec]] = {}
+    at = 0
+    for i in order:
+        out[i] = notes[at : at + sizes[i]]
+        at += sizes[i]
+    return out
 
 
 def _key(path: str, encoding: str | None, settings: tuple[str, ...]) -> str | None:

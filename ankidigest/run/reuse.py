@@ -15,24 +15,28 @@ the previous package) and written. The package has the same bytes either way
 (tests/test_reuse.py checks it against a full export).
 
 Only for ``--group term`` (``--group sentence`` may give an unchanged sentence the
-guid of another prior note) and when no two posts share an occurrence scope; else,
-and whenever the ledger is missing or does not match, everything is read as usual.
+guid of another prior note); posts that share an occurrence scope with another post,
+now or when the package was written, are read and built together (``jobs.py``); and
+whenever the ledger is missing or does not match, everything is read as usual.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
+import html
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple, overload
 
 from ankidigest.errors import InputError
 from ankidigest.model import NoteSpec
+from ankidigest.notes.notetype import FIELD_INDEX
 from ankidigest.run.cache import PostCache, pack
 from ankidigest.run.posts import Counts
 from ankidigest.update.prior import PriorPackage, highest_cloze
-from ankidigest.write.apkg import CLOZE_TABLE, Copied, read_only_uri
+from ankidigest.write.apkg import CLOZE_TABLE, KEYS_TABLE, Copied, read_only_uri
 
 _VERSION = 1
 
@@ -137,7 +141,17 @@ class Reuse:
         self.ledger = load_ledger(self.cache, digest)
         if self.ledger is None:
             return {}
-        return {post.key: (post.counts, post.scopes) for post in self.ledger.posts}
+        # A post that shared a scope with another was built with it: its notes are not
+        # those it gives alone, so it is read again (with the posts it shares a scope with).
+        owners: dict[str, int] = {}
+        for post in self.ledger.posts:
+            for scope in post.scopes:
+                owners[scope] = owners.get(scope, 0) + 1
+        return {
+            post.key: (post.counts, post.scopes)
+            for post in self.ledger.posts
+            if all(owners[scope] == 1 for scope in post.scopes)
+        }
 
     def runs(self) -> dict[str, Copied]:
         return self.ledger.runs() if self.ledger is not None else {}
@@ -167,11 +181,12 @@ class Reuse:
 
     def prior_values(
         self, copied: Sequence[Copied]
-    ) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    ) -> tuple[list[tuple[str, str]], dict[str, int], dict[str, tuple[str, str]]]:
         """Per run, its notes' ids and ``mod`` in the same order, each as one
         comma-separated string (made by sqlite: most exports never ask for them); and
-        the highest cloze number recorded for any note. What a reused note's final
-        NoteSpec needs (``final_notes``)."""
+        the highest cloze number recorded for any note; and, for each note that kept
+        another key than the one it is built under, that built key -> (guid, flds).
+        What a reused note's final NoteSpec needs (``final_notes``)."""
         conn = sqlite3.connect(read_only_uri(self.db), uri=True)
         try:
             query = (
@@ -183,18 +198,35 @@ class Reuse:
                 for run in copied
             ]
             high = dict(conn.execute(f"SELECT guid, high FROM {CLOZE_TABLE}").fetchall())
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            kept: dict[str, tuple[str, str]] = {}
+            if KEYS_TABLE in tables:
+                query = (
+                    f"SELECT k.built, n.guid, n.flds FROM {KEYS_TABLE} k "
+                    "JOIN notes n ON n.guid = k.guid"
+                )
+                kept = {built: (guid, flds) for built, guid, flds in conn.execute(query)}
         finally:
             conn.close()
-        return mods, high
+        return mods, high, kept
 
 
 def final_notes(
-    built: Sequence[NoteSpec], run: Copied, values: tuple[str, str], high: dict[str, int]
+    built: Sequence[NoteSpec],
+    run: Copied,
+    values: tuple[str, str],
+    high: dict[str, int],
+    kept: dict[str, tuple[str, str]] | None = None,
 ) -> list[NoteSpec]:
     """A reused post's notes as the export writes them: its built notes given the prior
     ``mod`` (``values``: the run's note ids and mods, from ``prior_values``) and highest
-    cloze number, as ``update.reconcile`` does for unchanged notes."""
+    cloze number, as ``update.reconcile`` does for unchanged notes, and the guid and key
+    of the prior note each kept (``kept``, from ``prior_values``), as
+    ``update.term_match`` gives them."""
     from ankidigest.update.reconcile import unchanged_note
+
+    if kept:
+        built = [_kept(note, kept) for note in built]
 
     ids, mods = ([int(n) for n in v.split(",")] if v else [] for v in values)
     if len(built) != len(mods) or ids != list(range(run.first_id, run.first_id + run.notes)):
@@ -205,6 +237,17 @@ def final_notes(
         unchanged_note(note, mod, max(highest_cloze(note.fields[0]), high.get(note.guid, 0)))
         for note, mod in zip(built, mods, strict=True)
     ]
+
+
+def _kept(note: NoteSpec, kept: dict[str, tuple[str, str]]) -> NoteSpec:
+    """``note`` under the guid and key of the prior note that was built under its key."""
+    found = kept.get(note.key)
+    if found is None:
+        return note
+    guid, flds = found
+    fields = tuple(flds.split("\x1f"))
+    key = html.unescape(fields[FIELD_INDEX["Key"]])
+    return dataclasses.replace(note, guid=guid, key=key, fields=fields, built=note.key)
 
 
 def merged(runs: Sequence[Copied]) -> list[tuple[int, int]]:

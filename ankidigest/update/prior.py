@@ -24,7 +24,7 @@ from ankidigest.errors import InputError
 from ankidigest.identity import normalize_term
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
-from ankidigest.write.apkg import CLOZE_TABLE, REMOVED_TABLE, read_only_uri
+from ankidigest.write.apkg import CLOZE_TABLE, KEYS_TABLE, REMOVED_TABLE, read_only_uri
 from ankidigest.write.formats import output_format
 from ankidigest.write.zipout import read_entry
 
@@ -47,6 +47,7 @@ class PriorNote(NamedTuple):
     deck: str
     cloze_max: int
     gone: bool = False  # recorded as removed from the posts, not a note of the package
+    built: str = ""  # the key it was built under when it kept another key ("": its key)
 
     @property
     def key(self) -> str:
@@ -138,16 +139,19 @@ class PriorPackage:
         try:
             with zipfile.ZipFile(self.path) as archive:
                 names = archive.namelist()
-            name = next((n for n in ("collection.anki21", "collection.anki2") if n in names), "")
+            # Anki 2.1.50+ exports collection.anki21b (zstd) beside a stub collection.anki2.
+            found = ("collection.anki21b", "collection.anki21", "collection.anki2")
+            name = next((n for n in found if n in names), "")
             if not name:
-                raise InputError(
-                    self.path, "not an Anki package written by ankidigest (no collection)"
-                )
+                raise InputError(self.path, "not an Anki package (no collection in it)")
             self._work = tempfile.TemporaryDirectory(prefix="ankidigest-prior-")
-            db = os.path.join(self._work.name, name)
+            db = os.path.join(self._work.name, "collection.anki2")
             sha = hashlib.sha256()
+            pieces = read_entry(self.path, name, _UNZIP_PIECE)
+            if name.endswith("b"):
+                pieces = _unzstd(self.path, pieces)
             with open(db, "wb") as out:
-                for piece in read_entry(self.path, name, _UNZIP_PIECE):
+                for piece in pieces:
                     out.write(piece)
                     sha.update(piece)
             self._db = db
@@ -206,6 +210,36 @@ class PriorPackage:
         self.close()
 
 
+def _unzstd(path: str, pieces: Iterator[bytes]) -> Iterator[bytes]:
+    """``pieces`` (zstd) decompressed; InputError without zstandard or when not zstd."""
+    try:
+        import zstandard
+    except ImportError:
+        raise InputError(
+            path,
+            "exported by Anki 2.1.50 or later (collection.anki21b): install zstandard to "
+            "read it, or export again in Anki with 'Support older Anki versions' ticked",
+        ) from None
+    inflate = zstandard.ZstdDecompressor().decompressobj()
+    try:
+        for piece in pieces:
+            yield inflate.decompress(piece)
+    except zstandard.ZstdError as exc:
+        raise InputError(path, f"not a readable Anki package ({exc})") from None
+
+
+def _decks(conn: sqlite3.Connection, tables: set[str]) -> dict[int, str]:
+    """Deck id -> name: from the collection's JSON (ours, Anki's older format), or from
+    its decks table (Anki 2.1.50+: levels separated by 0x1f)."""
+    (decks_json,) = conn.execute("SELECT decks FROM col").fetchone()
+    if decks_json:
+        return {int(k): str(v["name"]) for k, v in json.loads(decks_json).items()}
+    if "decks" in tables:
+        rows = conn.execute("SELECT id, name FROM decks")
+        return {int(did): str(name).replace("\x1f", "::") for did, name in rows}
+    return {}
+
+
 def _read_collection(
     db_path: str,
     known: Mapping[str, tuple[str, ...]] | None,
@@ -213,9 +247,8 @@ def _read_collection(
 ) -> dict[str, PriorNote]:
     conn = sqlite3.connect(read_only_uri(db_path), uri=True)
     try:
-        decks_json = conn.execute("SELECT decks FROM col").fetchone()[0]
-        decks = {int(k): str(v["name"]) for k, v in json.loads(decks_json).items()}
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        decks = _decks(conn, tables)
         high: dict[str, int] = {}
         if CLOZE_TABLE in tables:
             high = dict(conn.execute(f"SELECT guid, high FROM {CLOZE_TABLE}").fetchall())
@@ -277,7 +310,12 @@ def _read_collection(
                 tag_list = tag_lists[tags] = tuple(tags.split())
             deck = decks.get(did, "ankidigest") if did is not None else "ankidigest"
             # PriorNote(...) without its Python-level __new__ (half the cost of making one).
-            prior[guid] = make(PriorNote, (guid, int(mod), fields, tag_list, deck, top, False))
+            prior[guid] = make(PriorNote, (guid, int(mod), fields, tag_list, deck, top, False, ""))
+        if KEYS_TABLE in tables:
+            for guid, built in conn.execute(f"SELECT guid, built FROM {KEYS_TABLE}"):
+                note = prior.get(guid)
+                if note is not None and not note.gone:
+                    prior[guid] = note._replace(built=built)
     finally:
         conn.close()
     return prior

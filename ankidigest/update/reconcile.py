@@ -3,8 +3,10 @@
 Anki updates a note it already has only when the incoming ``mod`` is strictly newer
 (see docs/DESIGN.md). So a note whose fields and tags equal the prior package's
 keeps the prior ``mod`` (Anki leaves it, and the user's own edits, alone), and a
-changed note gets ``max(source mtime, prior mod + 1)``: strictly newer, and the same
-for the same input and prior state. Without a prior note, the source file's mtime.
+changed note gets ``max(export time, prior mod + 1)`` (``clock.py``): newer than any
+edit the user made in Anki before the export, so the post wins. A note with no prior
+note keeps the source file's mtime: nothing says it is newer than what Anki holds.
+Each note is first matched to its prior note (``term_match.py``, ``sentence_match.py``).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import check_unique
 from ankidigest.notes.notetype import FIELD_INDEX
 from ankidigest.update.prior import PriorNote, plain_text, read_prior
+from ankidigest.update.sentence_match import sentence_scope
 
 __all__ = ["REMOVED_TAG", "PriorNote", "UpdateReport", "read_prior", "reconcile"]
 
@@ -37,6 +40,11 @@ class UpdateReport:
     removed: tuple[NoteSpec, ...] = ()  # notes of the prior package gone from the posts
     marked: tuple[NoteSpec, ...] = ()  # gone notes exported now, tagged ankidigest::removed
     kept: tuple[NoteSpec, ...] = ()  # gone notes recorded in the package, not exported
+    # Notes that kept the note of another article or section (a corrected URL, say):
+    # also counted as changed or unchanged.
+    moved: tuple[NoteSpec, ...] = ()
+    # guid -> the prior fields of each changed note (what -v shows as old -> new)
+    before: Mapping[str, PriorNote] = field(default_factory=dict)
 
     @property
     def unmarked(self) -> tuple[NoteSpec, ...]:
@@ -44,10 +52,26 @@ class UpdateReport:
         return tuple(n for n in self.kept if REMOVED_TAG not in n.tags)
 
     def counts(self) -> str:
+        moved = f", {len(self.moved)} moved" if self.moved else ""
         return (
             f"{len(self.new)} new, {len(self.changed)} changed, "
-            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed"
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed{moved}"
         )
+
+    def differences(self, note: NoteSpec) -> list[tuple[str, str, str]]:
+        """(field name, old, new) of each field of a changed note that differs (and
+        "tags" when they do)."""
+        old = self.before.get(note.guid)
+        if old is None:
+            return []
+        out = [
+            (name, old.fields[i], note.fields[i])
+            for name, i in FIELD_INDEX.items()
+            if old.fields[i] != note.fields[i]
+        ]
+        if sorted(old.tags) != sorted(note.tags):
+            out.append(("tags", " ".join(old.tags), " ".join(note.tags)))
+        return out
 
 
 def reconcile(
@@ -57,6 +81,7 @@ def reconcile(
     prior_path: str | None = None,
     group: str = "term",
     mark_removed: bool = False,
+    now: int = 0,
 ) -> tuple[list[NoteSpec], UpdateReport]:
     """Give each note its ``mod`` against ``prior`` and report what changed.
 
@@ -64,16 +89,23 @@ def reconcile(
     cloze numbers of its prior note (see ``renumber.py``). With ``mark_removed``,
     prior notes gone from the source and not marked yet are exported once more,
     tagged ``ankidigest::removed`` (``report.marked``); the other gone notes are
-    ``report.kept``, for the writer to record.
+    ``report.kept``, for the writer to record. ``now``: the export time, the least
+    ``mod`` of a changed note (see clock.py).
     """
+    moved: set[int] = set()
     if group == "sentence" and prior:
         from ankidigest.update.sentence_match import match_sentences
 
         notes = match_sentences(notes, prior)
+    elif prior:
+        from ankidigest.update.term_match import match_terms
+
+        notes, moved = match_terms(notes, prior)
     out: list[NoteSpec] = []
     new: list[NoteSpec] = []
     changed: list[NoteSpec] = []
     unchanged: list[NoteSpec] = []
+    previous: dict[str, PriorNote] = {}
     for note in notes:
         before = prior.get(note.guid)
         if before is None:
@@ -84,9 +116,10 @@ def reconcile(
             note = unchanged_note(note, before.mod, before.cloze_max)
             unchanged.append(note)
         else:
-            mod = max(note.mod, before.mod + 1)
+            mod = max(now, before.mod + 1)
             note = replace(note, mod=mod, cloze_max=max(note.cloze_max, before.cloze_max))
             changed.append(note)
+            previous[note.guid] = before
         out.append(note)
     present = {n.guid for n in out}
     gone = sorted((p for g, p in prior.items() if g not in present), key=lambda p: (p.key, p.guid))
@@ -97,7 +130,7 @@ def reconcile(
     kept = []
     for old in gone:
         if mark_removed and REMOVED_TAG not in old.tags:
-            marked.append(_removed_note(old, prior_path, mark=True))
+            marked.append(_removed_note(old, prior_path, mark=True, now=now))
         else:
             kept.append(_removed_note(old, prior_path, mark=False))
     out.extend(marked)
@@ -110,8 +143,26 @@ def reconcile(
         tuple(removed),
         tuple(marked),
         tuple(kept),
+        tuple(n for i, n in enumerate(out) if i in moved),
+        previous,
     )
     return out, report
+
+
+def other_group(prior: Mapping[str, PriorNote], group: str) -> tuple[str, int] | None:
+    """(the other grouping, how many notes of the prior package have it) when the prior
+    package was exported with the other ``--group`` than ``group``, else None."""
+    sentence = term = 0
+    for note in prior.values():
+        if not note.gone:
+            if sentence_scope(note.key) is None:
+                term += 1
+            else:
+                sentence += 1
+    other, count, own = (
+        ("sentence", sentence, term) if group == "term" else ("term", term, sentence)
+    )
+    return (other, count) if count and not own else None
 
 
 def unchanged_note(note: NoteSpec, mod: int, cloze_max: int) -> NoteSpec:
@@ -124,13 +175,13 @@ def unchanged_note(note: NoteSpec, mod: int, cloze_max: int) -> NoteSpec:
     return note
 
 
-def _removed_note(prior: PriorNote, path: str | None, *, mark: bool) -> NoteSpec:
+def _removed_note(prior: PriorNote, path: str | None, *, mark: bool, now: int = 0) -> NoteSpec:
     """A prior note gone from the source, as is or (``mark``) tagged as removed."""
     tags = (*prior.tags, REMOVED_TAG) if mark else prior.tags
     fields = prior.fields
     terms = tuple(html.unescape(answer) for answer in _ANSWERS.findall(prior.text))
 
-    def field(name: str) -> str:
+    def value(name: str) -> str:
         return html.unescape(fields[FIELD_INDEX[name]])
 
     return NoteSpec(
@@ -139,13 +190,13 @@ def _removed_note(prior: PriorNote, path: str | None, *, mark: bool) -> NoteSpec
         fields=fields,
         tags=tags,
         deck=prior.deck,
-        mod=prior.mod if tags == prior.tags else prior.mod + 1,
+        mod=prior.mod if tags == prior.tags else max(now, prior.mod + 1),
         terms=terms,
         sentence=plain_text(prior.text),
-        source=field("URL") or None,
-        title=field("Source"),
-        date=field("Date") or None,
-        section=field("Section"),
+        source=value("URL") or None,
+        title=value("Source"),
+        date=value("Date") or None,
+        section=value("Section"),
         path=path or "",
         line=0,
         cloze_max=prior.cloze_max,

@@ -67,7 +67,7 @@ def match_sentences(notes: Sequence[NoteSpec], prior: Mapping[str, PriorNote]) -
         if before is not None:
             out[index] = _take(note, before)
         elif note.guid in reserved:
-            out[index] = _rekey(note, taken)
+            out[index] = rekey(note, taken)
     return out
 
 
@@ -153,7 +153,7 @@ def _take(note: NoteSpec, before: PriorNote) -> NoteSpec:
     )
 
 
-def _rekey(note: NoteSpec, taken: set[str]) -> NoteSpec:
+def rekey(note: NoteSpec, taken: set[str]) -> NoteSpec:
     """``note`` under the next occurrence number of its first term whose guid is free."""
     head, _, occurrence = note.key.rpartition("#")
     number = int(occurrence) if occurrence.isdigit() else 1

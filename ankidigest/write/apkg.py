@@ -24,14 +24,23 @@ from ankidigest.errors import OutputError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import MODEL_ID, NOTETYPE_MOD, SORT_FIELD, genanki_model
 from ankidigest.write.atomic import write_atomic
+from ankidigest.write.tables import (
+    CLOZE_TABLE,
+    KEYS_TABLE,
+    REMOVED_TABLE,
+    copied_rows,
+    old_tables,
+    record_removed,
+    write_clozes,
+    write_keys,
+)
 from ankidigest.write.zipout import write_zip
 
 # zlib level 1: a quarter of the time of the default level 6, about 10% bigger.
 ZIP_LEVEL = 1
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 _TAG_RE = re.compile(r"<[^>]*>")
-CLOZE_TABLE = "ankidigest_clozes"
-REMOVED_TABLE = "ankidigest_removed"
+__all__ = ["CLOZE_TABLE", "KEYS_TABLE", "REMOVED_TABLE", "Copied", "write_segments"]
 
 
 def read_only_uri(db_path: str) -> str:
@@ -111,7 +120,7 @@ def _write(
             conn.execute("PRAGMA main.journal_mode=OFF")
             conn.execute("PRAGMA main.synchronous=OFF")
             cards, base = _fill(conn, segments)
-            _record_removed(conn, kept)
+            record_removed(conn, kept)
             conn.commit()
         finally:
             conn.close()
@@ -162,10 +171,8 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
     base = (_newest(cursor, parts) or NOTETYPE_MOD) * 1000
     cards: list[list[tuple[int, int, int, int, int, int]]] = []
     retired: list[tuple[str, int]] = []
-    old_clozes = (
-        any(isinstance(p, Copied) for p in parts)
-        and cursor.execute(f"SELECT EXISTS (SELECT 1 FROM old.{CLOZE_TABLE})").fetchone()[0]
-    )
+    keys: list[tuple[str, str]] = []
+    old = old_tables(cursor) if any(isinstance(p, Copied) for p in parts) else set()
     index = 0
     card_id = base + total
     for segment in parts:
@@ -176,8 +183,10 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
                     "csum, flags, data FROM old.notes WHERE id BETWEEN ? AND ? ORDER BY id",
                     (base + index - segment.first_id, *_ids(segment)),
                 )
-                if old_clozes:
-                    retired += _retired(cursor, segment)
+                if CLOZE_TABLE in old:
+                    retired += copied_rows(cursor, CLOZE_TABLE, _ids(segment))
+                if KEYS_TABLE in old:
+                    keys += copied_rows(cursor, KEYS_TABLE, _ids(segment))
             cards.append([])
             index += segment.notes
             card_id += segment.cards
@@ -189,6 +198,7 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
             f"INSERT INTO notes VALUES (?,?,{MODEL_ID},?,-1,?,?,?,?,0,'')",
             _note_rows(segment, base, index, card_id, decks, rows, retired),
         )
+        keys.extend((n.guid, n.built) for n in segment if n.built)
         cards.append(rows)
         index += len(segment)
         card_id += len(rows)
@@ -218,10 +228,8 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
             index += len(segment)
             card_id += len(rows)
     cursor.execute("CREATE INDEX ix_cards_nid ON cards (nid)")  # built after the rows: faster
-    # Our own table (Anki ignores it): cloze numbers a note no longer shows but once
-    # used, so that a later export never gives a retired card's number to a new term.
-    cursor.execute(f"CREATE TABLE {CLOZE_TABLE} (guid TEXT PRIMARY KEY, high INTEGER NOT NULL)")
-    cursor.executemany(f"INSERT INTO {CLOZE_TABLE} VALUES (?,?)", sorted(retired))
+    write_clozes(cursor, retired)  # our own tables (tables.py)
+    write_keys(cursor, keys)
     fresh = iter(
         len(rows) for part, rows in zip(parts, cards, strict=True) if not isinstance(part, Copied)
     )
@@ -268,16 +276,6 @@ def _newest(cursor: sqlite3.Cursor, segments: Sequence[Segment]) -> int:
         elif segment:
             newest.append(max(note.mod for note in segment))
     return max(newest, default=NOTETYPE_MOD)
-
-
-def _retired(cursor: sqlite3.Cursor, run: Copied) -> list[tuple[str, int]]:
-    """The rows of our cloze-number table that belong to the notes of ``run``."""
-    rows = cursor.execute(
-        f"SELECT guid, high FROM old.{CLOZE_TABLE} WHERE guid IN "
-        "(SELECT guid FROM old.notes WHERE id BETWEEN ? AND ?)",
-        _ids(run),
-    ).fetchall()
-    return [(str(guid), int(high)) for guid, high in rows]
 
 
 def _note_rows(
@@ -327,14 +325,3 @@ def _note_rows(
         for number in numbers:
             add_card((card_id, note_id, did, number - 1, mod, due))
             card_id += 1
-
-
-def _record_removed(conn: sqlite3.Connection, kept: Sequence[NoteSpec]) -> None:
-    conn.execute(
-        f"CREATE TABLE {REMOVED_TABLE} (guid TEXT PRIMARY KEY, mod INTEGER NOT NULL, "
-        "flds TEXT NOT NULL, tags TEXT NOT NULL, deck TEXT NOT NULL, high INTEGER NOT NULL)"
-    )
-    rows = sorted(
-        (n.guid, n.mod, "\x1f".join(n.fields), " ".join(n.tags), n.deck, n.cloze_max) for n in kept
-    )
-    conn.executemany(f"INSERT INTO {REMOVED_TABLE} VALUES (?,?,?,?,?,?)", rows)
