@@ -16,7 +16,9 @@ EXIT_USAGE = 2
 
 EPILOG = """\
 The output format follows the extension: .apkg (an Anki package), .json (one
-object per note), or '-' for JSON on standard output.
+object per note), .txt or .csv (Anki's text import: File > Import; the same
+guids as the package, so it updates the same notes; the note type must already
+be in Anki, from any ankidigest .apkg), or '-' for JSON on standard output.
 
 Re-importing a newer export updates the notes you already have: a note's
 identity is its article URL, its term and the term's occurrence in that
@@ -61,8 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="FILE",
-        help="where to write: NAME.apkg, NAME.json, or - for JSON on stdout "
-        "(required unless --check)",
+        help="where to write: NAME.apkg, NAME.json, NAME.txt or NAME.csv (Anki's text "
+        "import), or - for JSON on stdout (required unless --check)",
     )
     parser.add_argument(
         "--check",
