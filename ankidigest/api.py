@@ -14,7 +14,14 @@ from ankidigest.run.result import ExportResult
 from ankidigest.update.prior import PriorPackage, prior_path
 from ankidigest.write.formats import output_format, write_package
 
-__all__ = ["ExportResult", "export", "find_posts", "read_posts", "write_package"]
+__all__ = [
+    "ExportResult",
+    "export",
+    "find_posts",
+    "read_posts",
+    "write_package",
+    "write_preview",
+]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -116,3 +123,29 @@ def export(
     if cache is not None:
         cache.prune_daily()
     return result
+
+
+def write_preview(result: ExportResult, path: str) -> None:
+    """Write an HTML page with every card of ``result``, front and back as Anki shows
+    them, grouped by post and article, its new and changed notes marked (``--preview``).
+    """
+    from ankidigest.write.formats import check_fields
+    from ankidigest.write.preview import Marks
+    from ankidigest.write.preview import write_preview as write_page
+
+    report = result.report
+    notes = result.notes
+    check_fields(notes)
+    since = f" since {report.prior}" if report.prior else ""
+    posts = len(result.documents)
+    summary = [
+        f"{posts} {'post' if posts == 1 else 'posts'}, {result.articles} articles, "
+        f"{result.terms} terms, {len(notes)} notes, {result.skipped} skipped",
+        f"{report.counts()}{since}",
+    ]
+    marks = Marks(
+        frozenset(n.guid for n in report.new),
+        frozenset(n.guid for n in report.changed),
+        frozenset(n.guid for n in report.marked),
+    )
+    write_page(notes, path, summary, marks, report.removed)

@@ -74,6 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
         "sentence, duplicate terms in an article); exit 1 if there are problems",
     )
     parser.add_argument(
+        "--preview",
+        metavar="FILE",
+        help="also write FILE.html: every card, front and back as Anki shows it, by post "
+        "and article, new and changed notes marked, a night-mode switch (no script). "
+        "Without -o only the preview is written (compared with --previous, if given)",
+    )
+    parser.add_argument(
         "--terms",
         choices=("bold", "bold+highlight"),
         default="bold",
@@ -152,9 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.check and args.output:
-            parser.error("--check writes nothing: leave out -o/--output")
-        if not args.check and not args.output:
+        if args.check and (args.output or args.preview):
+            parser.error("--check writes nothing: leave out -o/--output and --preview")
+        if not args.check and not args.output and not args.preview:
             parser.error("the following arguments are required: -o/--output (or use --check)")
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0)
@@ -175,17 +182,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = export(
             args.inputs,
-            args.output,
+            args.output or "-",  # --preview alone: a dry run
             options,
             previous=args.previous,
             mark_removed=args.mark_removed,
-            dry_run=args.dry_run,
+            dry_run=args.dry_run or not args.output,
             terms=args.terms,
             encoding=args.encoding,
             jobs=args.jobs,
             cache_dir=None if args.no_cache else default_dir(),
             progress=bar,
         )
+        if args.preview:
+            from ankidigest.api import write_preview
+
+            write_preview(result, args.preview)
     except UsageError as exc:
         return _usage_error(parser, str(exc))
     except AnkidigestError as exc:
@@ -215,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         target = "standard output" if args.output == "-" else args.output
         if args.dry_run:
             target = f"nothing written (dry run; would write {target})"
+        if args.preview:
+            target = f"{target} + preview {args.preview}" if args.output else args.preview
         since = f" since {report.prior}" if report.prior else ""
         print(
             f"ankidigest: {_n(posts, 'post', 'posts')}, {result.articles} articles, "
