@@ -32,8 +32,9 @@ AWKWARD = """\
 
 She said the café's **naïve** plan was a **no-brainer: 100%** and **“quoted”** & **a&b** ok.
 
-He would **say "hi"** and **don't** and **a>b** there. It was **{braces}** and **[b]** and \
-**back\\slash** and **tab\there** fine. <script>alert(1)</script> A **<img src=x onerror=alert(2)>**.
+He would **say "hi"** and **don't** and **a>b** there. It was **{braces}** and **[b]** \
+and **back\\slash** and **tab\there** fine. <script>alert(1)</script> A \
+**<img src=x onerror=alert(2)>**.
 
 They **pressed** on with **<b>bold</b>** and ==**marked**== [sound:x.mp3] in {{c1::x}}.
 """
