@@ -39,7 +39,7 @@ exit codes:
   1  input error (missing or unreadable post, no posts in a folder) or output
      error; --check: problems found
   2  usage error (bad option, unknown output format)
-  130  interrupted (Ctrl-C); nothing was written
+  130  interrupted (Ctrl-C); nothing was written (--watch: how it ends)
 """
 
 
@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write FILE.html: every card, front and back as Anki shows it, by post "
         "and article, new and changed notes marked, a night-mode switch (no script). "
         "Without -o only the preview is written (compared with --previous, if given)",
+    )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="export (or --check) again each time a post is saved, until Ctrl-C; "
+        "unchanged posts come from the cache",
     )
     parser.add_argument(
         "--terms",
@@ -165,7 +171,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("the following arguments are required: -o/--output (or use --check)")
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0)
+    if args.watch:
+        return _watch(parser, args)
+    return _run(parser, args)
 
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """One run of the parsed command line (--watch runs it again on each save)."""
     if args.jobs is not None and args.jobs < 1:
         return _usage_error(parser, "--jobs must be 1 or more")
     if args.check:
@@ -252,6 +264,32 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
     return EXIT_OK
+
+
+def _watch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``--watch``: run, then run again each time a post is saved, until Ctrl-C (130).
+    A run that fails (a post mid-edit) is reported and the watch goes on; a usage
+    error ends it. SIGTERM (a service manager's stop) stops it as Ctrl-C does."""
+    import signal
+
+    from ankidigest.watch import changes
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        code = _run(parser, args)
+        if code == EXIT_USAGE:
+            return code
+        if not args.quiet:
+            print("ankidigest: watching the posts; Ctrl-C stops", file=sys.stderr)
+        for saved in changes(args.inputs):
+            if not args.quiet:
+                print(f"ankidigest: saved: {', '.join(saved)}", file=sys.stderr)
+            if _run(parser, args) == 130:  # Ctrl-C during the export
+                return 130
+    except KeyboardInterrupt:
+        pass
+    print("ankidigest: stopped watching", file=sys.stderr)
+    return 130
 
 
 def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None) -> int:
