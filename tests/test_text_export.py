@@ -26,11 +26,16 @@ class TextLog(ImportLog):
     missing_notetype: int
 
 
-def import_text(anki: Anki, path: Path) -> TextLog:
-    """File → Import of a text file, with what Anki reads from its header lines."""
+def import_text(anki: Anki, path: Path, *, resolution: str | None = None) -> TextLog:
+    """File → Import of a text file, with what Anki reads from its header lines and
+    "Existing notes:" as Anki picks it (update, in a new collection; then the last
+    choice, which Anki remembers) or ``resolution`` ("update", "preserve")."""
     from anki.collection import ImportCsvRequest
+    from anki.import_export_pb2 import CsvMetadata
 
     metadata = anki.col.get_csv_metadata(str(path), None)
+    if resolution is not None:
+        metadata.dupe_resolution = CsvMetadata.DupeResolution.Value(resolution.upper())
     log = anki.col.import_csv(ImportCsvRequest(path=str(path), metadata=metadata)).log
     return TextLog(
         len(log.new),
@@ -131,8 +136,13 @@ def test_apkg_then_text_of_an_edited_post(tmp_path: Path, anki: Anki, corpus: Pa
     assert new == 1 and changed >= 1
     txt = tmp_path / "war.txt"
     assert main([str(post), "-o", str(txt), "-q"]) == 0
-    log = import_text(anki, txt)
-    assert log == TextLog(new, changed, 212 - new - changed, 0, 0)
+    # "Existing notes: preserve" in the import dialog leaves every known note alone.
+    preserve = import_text(anki, txt, resolution="preserve")
+    assert (preserve.new, preserve.updated, preserve.missing_notetype) == (new, 0, 0)
+    assert "many decades" not in note_of_term(anki, "subject to")["Text"]
+    assert import_text(anki, txt).updated == 0  # Anki remembers "preserve"
+    log = import_text(anki, txt, resolution="update")
+    assert log == TextLog(0, changed, 212 - changed, 0, 0)
     assert anki.col.note_count() == 212  # no duplicates
     note = note_of_term(anki, "subject to")
     assert "{{c1::subject to}} many decades" in note["Text"]

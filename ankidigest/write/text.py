@@ -14,7 +14,8 @@ tests/test_text_export.py with the real importer):
   ankidigest .apkg once). A line whose note type is missing is not imported.
 - With the default "if matches: update", a note with a known guid is updated whenever
   its fields or tags differ, whatever its ``mod``; an identical note is left alone.
-  The imported note's ``mod`` becomes the time of the import.
+  The imported note's ``mod`` becomes the time of the import. ("Preserve" leaves
+  known notes alone; Anki remembers the last choice.)
 
 Fields are HTML already (``#html:true``). A field is quoted when it holds the
 separator, a quote or a line break, or starts with "#" (the importer reads a line
