@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         metavar="FILE",
         help="where to write: NAME.apkg, NAME.json, NAME.txt or NAME.csv (Anki's text "
-        "import), or - for JSON on stdout (required unless --check)",
+        "import), or - for JSON on stdout (required unless --check or --preview)",
     )
     parser.add_argument(
         "--check",
@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--preview",
         metavar="FILE",
-        help="also write FILE.html: every card, front and back as Anki shows it, by post "
+        help="also write FILE, an HTML page: every card, front and back as Anki shows it, by post "
         "and article, new and changed notes marked, a night-mode switch (no script). "
         "Without -o only the preview is written (compared with --previous, if given)",
     )

@@ -276,6 +276,10 @@ def test_preview_alone_writes_only_the_preview(tmp_path: Path, capsys) -> None:
     assert main([str(EXAMPLE), "-o", str(out), "--dry-run", "--preview", str(page), "-q"]) == 0
     assert not out.exists()
     assert main([str(EXAMPLE), "--check", "--preview", str(page)]) == 2
+    # Alone, it compares with --previous when given.
+    assert main([str(EXAMPLE), "-o", str(out), "-q"]) == 0
+    assert main([str(EXAMPLE), "--preview", str(page), "--previous", str(out), "-q"]) == 0
+    assert 'class="ad-note ad-' not in page.read_text(encoding="utf-8")  # all unchanged
 
 
 def test_marks_follow_the_update_report(tmp_path: Path, corpus: Path) -> None:
