@@ -18,7 +18,15 @@ from ankidigest.write.formats import output_format, write_package
 if TYPE_CHECKING:
     from ankidigest.deliver.changes import PushReport
 
-__all__ = ["ExportResult", "export", "find_posts", "push", "read_posts", "write_package"]
+__all__ = [
+    "ExportResult",
+    "export",
+    "find_posts",
+    "push",
+    "read_posts",
+    "write_package",
+    "write_preview",
+]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -164,3 +172,29 @@ def push(
     documents = read_posts(inputs, terms=terms, encoding=encoding, jobs=jobs)
     notes = build_notes(documents, options)
     return push_notes(notes, url=url, key=key, mark_removed=mark_removed, dry_run=dry_run)
+
+
+def write_preview(result: ExportResult, path: str) -> None:
+    """Write an HTML page with every card of ``result``, front and back as Anki shows
+    them, grouped by post and article, its new and changed notes marked (``--preview``).
+    """
+    from ankidigest.write.formats import check_fields
+    from ankidigest.write.preview import Marks
+    from ankidigest.write.preview import write_preview as write_page
+
+    report = result.report
+    notes = result.notes
+    check_fields(notes)
+    since = f" since {report.prior}" if report.prior else ""
+    posts = len(result.documents)
+    summary = [
+        f"{posts} {'post' if posts == 1 else 'posts'}, {result.articles} articles, "
+        f"{result.terms} terms, {len(notes)} notes, {result.skipped} skipped",
+        f"{report.counts()}{since}",
+    ]
+    marks = Marks(
+        frozenset(n.guid for n in report.new),
+        frozenset(n.guid for n in report.changed),
+        frozenset(n.guid for n in report.marked),
+    )
+    write_page(notes, path, summary, marks, report.removed)

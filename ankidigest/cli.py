@@ -17,7 +17,9 @@ EXIT_USAGE = 2
 
 EPILOG = """\
 The output format follows the extension: .apkg (an Anki package), .json (one
-object per note), or '-' for JSON on standard output.
+object per note), .txt or .csv (Anki's text import: File > Import; the same
+guids as the package, so it updates the same notes; the note type must already
+be in Anki, from any ankidigest .apkg), or '-' for JSON on standard output.
 
 Re-importing a newer export updates the notes you already have: a note's
 identity is its article URL, its term and the term's occurrence in that
@@ -43,7 +45,7 @@ exit codes:
   1  input error (missing or unreadable post, no posts in a folder) or output
      error; --check: problems found
   2  usage error (bad option, unknown output format)
-  130  interrupted (Ctrl-C); nothing was written
+  130  interrupted (Ctrl-C); nothing was written (--watch: how it ends)
 """
 
 
@@ -67,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="FILE",
-        help="where to write: NAME.apkg, NAME.json, or - for JSON on stdout "
-        "(required unless --check)",
+        help="where to write: NAME.apkg, NAME.json, NAME.txt or NAME.csv (Anki's text "
+        "import), or - for JSON on stdout (required unless --check or --preview)",
     )
     parser.add_argument(
         "--check",
@@ -76,6 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="write nothing; list every skipped bold and why, and problems (bold crossing "
         "a sentence boundary, empty or one-letter bold, terms missing from their "
         "sentence, duplicate terms in an article); exit 1 if there are problems",
+    )
+    parser.add_argument(
+        "--preview",
+        metavar="FILE",
+        help="also write FILE, an HTML page: every card, front and back as Anki shows it, by post "
+        "and article, new and changed notes marked, a night-mode switch (no script). "
+        "Without -o only the preview is written (compared with --previous, if given)",
+    )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="export (or --check) again each time a post is saved, until Ctrl-C; "
+        "unchanged posts come from the cache",
     )
     parser.add_argument(
         "--terms",
@@ -181,22 +196,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.check and (args.output or args.push):
-            parser.error("--check writes nothing: leave out -o/--output and --push")
-        if not args.check and not args.output and not args.push:
+        if args.check and (args.output or args.push or args.preview):
+            parser.error("--check writes nothing: leave out -o/--output, --push and --preview")
+        if not args.check and not (args.output or args.push or args.preview):
             parser.error(
-                "the following arguments are required: -o/--output (or use --check or --push)"
+                "the following arguments are required: -o/--output "
+                "(or use --check, --push or --preview)"
             )
         if (args.anki_url or args.anki_key) and not args.push:
             parser.error("--anki-url and --anki-key go with --push")
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0)
+    if args.watch:
+        return _watch(parser, args)
+    return _run(parser, args)
 
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """One run of the parsed command line (--watch runs it again on each save)."""
     if args.jobs is not None and args.jobs < 1:
         return _usage_error(parser, "--jobs must be 1 or more")
     if args.check:
         return _check(args.inputs, args.terms, args.quiet, args.encoding)
-    if args.push and not args.output:
+    if args.push and not (args.output or args.preview):
         return _push(parser, args, None)
 
     from ankidigest.api import export
@@ -210,11 +232,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = export(
             args.inputs,
-            args.output,
+            args.output or "-",  # --preview alone: a dry run
             options,
             previous=args.previous,
             mark_removed=args.mark_removed,
-            dry_run=args.dry_run,
+            dry_run=args.dry_run or not args.output,
             terms=args.terms,
             encoding=args.encoding,
             jobs=args.jobs,
@@ -222,6 +244,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             progress=bar,
             force=args.force,
         )
+        if args.preview:
+            from ankidigest.api import write_preview
+
+            write_preview(result, args.preview)
     except UsageError as exc:
         return _usage_error(parser, str(exc))
     except AnkidigestError as exc:
@@ -255,6 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         target = "standard output" if args.output == "-" else args.output
         if args.dry_run:
             target = f"nothing written (dry run; would write {target})"
+        if args.preview:
+            target = f"{target} + preview {args.preview}" if args.output else args.preview
         since = f" since {report.prior}" if report.prior else ""
         print(
             f"ankidigest: {_n(posts, 'post', 'posts')}, {result.articles} articles, "
@@ -336,6 +364,32 @@ def _push(
         what = "would push" if args.dry_run else "pushed"
         print(f"ankidigest: {what} to {url}: {report.counts()}", file=sys.stderr)
     return EXIT_OK
+
+
+def _watch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``--watch``: run, then run again each time a post is saved, until Ctrl-C (130).
+    A run that fails (a post mid-edit) is reported and the watch goes on; a usage
+    error ends it. SIGTERM (a service manager's stop) stops it as Ctrl-C does."""
+    import signal
+
+    from ankidigest.watch import changes
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        code = _run(parser, args)
+        if code == EXIT_USAGE:
+            return code
+        if not args.quiet:
+            print("ankidigest: watching the posts; Ctrl-C stops", file=sys.stderr)
+        for saved in changes(args.inputs):
+            if not args.quiet:
+                print(f"ankidigest: saved: {', '.join(saved)}", file=sys.stderr)
+            if _run(parser, args) == 130:  # Ctrl-C during the export
+                return 130
+    except KeyboardInterrupt:
+        pass
+    print("ankidigest: stopped watching", file=sys.stderr)
+    return 130
 
 
 def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None) -> int:

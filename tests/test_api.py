@@ -43,4 +43,4 @@ def test_every_error_is_an_ankidigest_error(tmp_path: Path) -> None:
     with pytest.raises(ankidigest.AnkidigestError):
         ankidigest.export([str(tmp_path / "missing.md")], str(tmp_path / "x.apkg"))
     with pytest.raises(ankidigest.AnkidigestError):
-        ankidigest.export([str(EXAMPLE)], str(tmp_path / "x.csv"))
+        ankidigest.export([str(EXAMPLE)], str(tmp_path / "x.tsv"))

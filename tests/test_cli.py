@@ -71,7 +71,7 @@ def test_verbose_lists_skips_with_file_and_line(
     ("args", "code", "message"),
     [
         (["missing.md", "-o", "x.apkg"], 1, "missing.md: no such file or folder"),
-        (["{post}", "-o", "x.txt"], 2, "unknown output format '.txt'"),
+        (["{post}", "-o", "x.tsv"], 2, "unknown output format '.tsv'"),
         (["{post}", "-o", "nodir/x.apkg"], 1, "does not exist"),
         (["{post}", "-o", "x.apkg", "--group", "word"], 2, "invalid choice: 'word'"),
         (["{post}"], 2, "the following arguments are required: -o/--output"),

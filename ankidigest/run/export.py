@@ -23,7 +23,7 @@ from ankidigest.run.result import ExportResult
 from ankidigest.update.prior import PriorPackage, load_prior
 from ankidigest.update.reconcile import UpdateReport, other_group, reconcile
 from ankidigest.write.apkg import Copied, Segment, Written
-from ankidigest.write.formats import check_fields, output_format
+from ankidigest.write.formats import check_fields, output_format, write_notes
 
 if TYPE_CHECKING:
     from ankidigest.run.cache import PostCache
@@ -204,7 +204,8 @@ def write(
     cache: PostCache | None,
     progress: Progress | None,
 ) -> None:
-    """Write the .apkg (its copied runs straight from the prior package) or the JSON."""
+    """Write the .apkg (its copied runs straight from the prior package), the JSON or
+    the text import file."""
     total = len(notes) + sum(run.notes for run in copied.values())
     if progress:
         progress("write", 0, total)
@@ -221,9 +222,7 @@ def write(
         if cache is not None:
             record_ledger(cache, built, segments, written)
     else:
-        from ankidigest.write.jsonout import write_json
-
-        write_json(notes, job.output)
+        write_notes(notes, job.output)
     if progress:
         progress("write", total, total)
 

@@ -8,17 +8,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from ankidigest.errors import OutputError, UsageError
 from ankidigest.model import NoteSpec
 
-OUTPUT_FORMATS = (".apkg", ".json")
+OUTPUT_FORMATS = (".apkg", ".json", ".txt", ".csv")
 
 
 def output_format(path: str) -> str:
-    """'.apkg' or '.json', from the output path ('-' means JSON on stdout)."""
+    """'.apkg', '.json', '.txt' or '.csv', from the output path ('-' means JSON on stdout)."""
     if path == "-":
         return ".json"
     ext = os.path.splitext(path)[1].lower()
     if ext not in OUTPUT_FORMATS:
         raise UsageError(
-            f"{path}: unknown output format {ext or '(none)'!r}; use .apkg, .json or '-'"
+            f"{path}: unknown output format {ext or '(none)'!r}; "
+            "use .apkg, .json, .txt, .csv or '-'"
         )
     return ext
 
@@ -30,16 +31,27 @@ def write_package(
     *,
     checked: Mapping[int, tuple[str, ...]] | None = None,
 ) -> None:
-    """Write notes to ``path``: .apkg, .json, or '-' for JSON on stdout. Atomic.
+    """Write notes to ``path``: .apkg, .json, .txt/.csv (Anki's text import), or '-' for
+    JSON on stdout. Atomic.
 
     ``kept``: notes removed from the posts, recorded in an .apkg for --mark-removed.
     ``checked``: see ``check_fields``.
     """
     check_fields(notes, checked)
-    if output_format(path) == ".apkg":
+    write_notes(notes, path, kept)
+
+
+def write_notes(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = ()) -> None:
+    """The writer ``path``'s extension asks for (no check: see ``write_package``)."""
+    ext = output_format(path)
+    if ext == ".apkg":
         from ankidigest.write.apkg import write_apkg
 
         write_apkg(notes, path, kept)
+    elif ext in (".txt", ".csv"):
+        from ankidigest.write.text import write_text
+
+        write_text(notes, path, ext)
     else:
         from ankidigest.write.jsonout import write_json
 
