@@ -42,9 +42,10 @@ exit codes:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ankidigest.usage import Parser
     from ankidigest.version import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ankidigest",
         description="Turn markdown reading notes into Anki cloze cards: "
         "each **bolded** word becomes a card of its sentence.",
@@ -274,11 +275,9 @@ def report_lines(report: UpdateReport) -> list[str]:
 
 def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
     """Report a usage problem found by the library the way argparse reports its own."""
-    try:
-        parser.error(message)
-    except SystemExit as exc:
-        return int(exc.code or EXIT_USAGE)
-    return EXIT_USAGE
+    from ankidigest.usage import fail
+
+    return fail(parser, message)
 
 
 def _n(count: int, one: str, many: str) -> str:
