@@ -24,6 +24,7 @@ class Parser(argparse.ArgumentParser):
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
             self.error(unknown_message(self, extras))
+        assert isinstance(parsed, argparse.Namespace)
         return parsed
 
     def error(self, message: str) -> NoReturn:
