@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
+    from ankidigest.model import Document
     from ankidigest.update.reconcile import UpdateReport
 
 EXIT_OK = 0
@@ -164,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args.inputs, args.terms, args.quiet, args.encoding)
 
     from ankidigest.api import export
-    from ankidigest.errors import AnkidigestError, UsageError
+    from ankidigest.errors import AnkidigestError, NothingToExport, UsageError
     from ankidigest.notes.build import BuildOptions
     from ankidigest.run.cache import default_dir
     from ankidigest.run.progress import ProgressBar
@@ -188,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         return _usage_error(parser, str(exc))
     except AnkidigestError as exc:
+        if args.verbose and isinstance(exc, NothingToExport):
+            _print_documents(cast("Sequence[Document]", exc.documents))
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -201,11 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for warning in result.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     if args.verbose:
-        for doc in result.documents:
-            for warning in doc.warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-            for skip in doc.skips:
-                print(str(skip), file=sys.stderr)
+        _print_documents(result.documents)
         for line in report_lines(result.report):
             print(line, file=sys.stderr)
     if not args.quiet:
@@ -261,6 +260,15 @@ def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None)
             file=sys.stderr,
         )
     return EXIT_OK if report.ok else EXIT_INPUT
+
+
+def _print_documents(documents: Sequence[Document]) -> None:
+    """-v: every warning and skipped bold of the posts, with file:line."""
+    for doc in documents:
+        for warning in doc.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        for skip in doc.skips:
+            print(str(skip), file=sys.stderr)
 
 
 def report_lines(report: UpdateReport) -> list[str]:

@@ -91,6 +91,10 @@ def test_verbose_lists_skips_with_file_and_line(
         (["{post}", "-o", "x.apkg", "--previous", "empty"], 1, "empty: is a folder, not an Anki"),
         (["{post}", "-o", "empty"], 2, "empty: is a folder; -o names the file to write, e.g."),
         (["{post}", "-o", "x"], 2, "x: no file extension; the output is NAME.apkg"),
+        (["blank.md", "-o", "x.apkg"], 1, "blank.md: nothing to export: the file is empty"),
+        (["plain.md", "-o", "x.apkg"], 1, "plain.md: nothing to export: no bold words; mark"),
+        (["labels.md", "-o", "x.json"], 1, "labels.md: nothing to export: all 2 bold spans were"),
+        (["labels.md", "plain.md", "-o", "-"], 1, "2 posts: nothing to export: all 2 bold"),
     ],
 )
 def test_errors_are_one_line_with_exit_code(
@@ -106,6 +110,9 @@ def test_errors_are_one_line_with_exit_code(
     (tmp_path / "empty").mkdir()
     (tmp_path / "latin1.md").write_bytes(b"# T\n\nCaf\xe9 **au** lait\n")
     (tmp_path / "binary.md").write_bytes(b"\x89PNG\x00\x00")
+    (tmp_path / "blank.md").write_bytes(b"\n")
+    (tmp_path / "plain.md").write_text("# A post\n\nNo bold here.\n", encoding="utf-8")
+    (tmp_path / "labels.md").write_text("**Examples:**\n\n- **abjure**\n", encoding="utf-8")
     names = {"post": str(post), "empty": "empty", "latin1": "latin1.md", "binary": "binary.md"}
     assert main([a.format(**names) for a in args]) == code
     out, err = capsys.readouterr()

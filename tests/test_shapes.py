@@ -131,8 +131,8 @@ def test_verbose_names_every_skip(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_label_only_notebooks_give_no_notes(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     for name in ("labels_only_wordlist.md", "labels_only_study_notes.md"):
-        assert main([str(CASES / name), "-o", str(out), "-q"]) == 0
-        assert json.loads(out.read_text(encoding="utf-8")) == []
+        assert main([str(CASES / name), "-o", str(out), "-q"]) == 1  # nothing to export
+        assert not out.exists()
 
 
 def test_help_documents_new_options(capsys: pytest.CaptureFixture[str]) -> None:
