@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "inputs",
-        nargs="+",
+        nargs="*",
         metavar="INPUT",
         help="markdown posts, or folders searched recursively for *.md",
     )
@@ -143,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
         "removed note, with file:line",
     )
     talk.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    parser.add_argument(
+        "--print-config",
+        action="store_true",
+        help="print the options after the config file (ankidigest.toml, or [tool.ankidigest] "
+        "in pyproject.toml, found from the inputs' folder upward) and where each came from",
+    )
     parser.add_argument("--version", action="version", version=f"ankidigest {__version__}")
     return parser
 
@@ -150,8 +156,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (tests call this with a list of arguments)."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
+        if not args.inputs and not args.print_config:
+            parser.error("the following arguments are required: INPUT")
+        configured = _configured(parser, argv, args)
+        if configured is None:
+            return EXIT_OK  # --print-config
+        args = configured
         if args.check and args.output:
             parser.error("--check writes nothing: leave out -o/--output")
         if not args.check and not args.output:
@@ -237,6 +250,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
     return EXIT_OK
+
+
+def _configured(
+    parser: argparse.ArgumentParser, argv: list[str], args: argparse.Namespace
+) -> argparse.Namespace | None:
+    """``args`` with the config file's values added; None when --print-config printed."""
+    from ankidigest.config import ConfigError, apply, describe
+
+    try:
+        settings = apply(parser, argv, args)
+    except ConfigError as exc:
+        parser.error(str(exc))
+    if args.print_config:
+        print("\n".join(describe(parser, settings)))
+        return None
+    return settings.args
 
 
 def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None) -> int:

@@ -16,7 +16,12 @@ EXIT_USAGE = 2
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line: ``ankidigest: error: …``."""
+    """An ArgumentParser whose errors are one line: ``ankidigest: error: …``.
+
+    ``context`` starts every message (``config.apply`` sets it to the config file's
+    path while it parses the file's values)."""
+
+    context = ""
 
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: Any = None
@@ -29,7 +34,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print ``prog: error: message`` (no usage block) and exit 2."""
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {self.context}{message}\n")
 
 
 def long_options(parser: argparse.ArgumentParser) -> list[str]:
