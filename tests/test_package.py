@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
+import re
 import subprocess
 import sys
+import tarfile
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 import ankidigest
+
+from conftest import REPO
 
 PUBLIC = [
     "AnkidigestError",
@@ -68,3 +75,69 @@ def test_help_does_not_import_the_pipeline() -> None:
     assert not loaded & heavy, sorted(loaded & heavy)
     assert "ankidigest.api" not in _modules_after("import ankidigest")
     assert "ankidigest.api" in _modules_after("from ankidigest import export")
+
+
+def _pyproject() -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    data: dict[str, Any] = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    return data
+
+
+def test_metadata_has_urls_classifiers_and_absolute_readme_links() -> None:
+    project = _pyproject()["project"]
+    assert {"Homepage", "Source", "Issues", "Changelog", "Documentation"} <= set(project["urls"])
+    classifiers = project["classifiers"]
+    assert "License :: OSI Approved :: MIT License" not in classifiers  # license = "MIT" says it
+    assert any(c.startswith("Development Status") for c in classifiers)
+    assert "Programming Language :: Python :: 3.10" in classifiers
+    assert any("tomli" in d and "python_version < '3.11'" in d for d in project["dependencies"])
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    relative = re.findall(r"\]\((?!https?://|#)([^)]+)\)", readme)
+    assert not relative, f"relative links break on the package index page: {relative}"
+
+
+@pytest.mark.slow
+def test_sdist_carries_tests_examples_and_docs(tmp_path: Path) -> None:
+    pytest.importorskip("build")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--sdist",
+            "-o",
+            str(tmp_path),
+            str(REPO),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (sdist,) = tmp_path.glob("ankidigest-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    for needed in (
+        "tests/conftest.py",
+        "tests/cases/sentences.md",
+        "examples/2025-03-02-science-news.md",
+        "docs/DESIGN.md",
+        "docs/tutorial.md",
+        "docs/reference.md",
+        "docs/make_reference.py",
+        ".pre-commit-hooks.yaml",
+        "CHANGELOG.md",
+    ):
+        assert needed in names, needed
+    assert not [n for n in names if "__pycache__" in n]
+    if importlib.util.find_spec("twine") is not None:
+        check = subprocess.run(
+            [sys.executable, "-m", "twine", "check", "--strict", str(sdist)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert check.returncode == 0, check.stdout + check.stderr
