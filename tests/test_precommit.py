@@ -78,3 +78,29 @@ def test_hook_passes_a_clean_post_and_stops_a_broken_one(tmp_path: Path) -> None
     lines = proc.stdout.splitlines()
     assert lines[0] == "_posts/bad.md:3: problem: '****': empty bold", lines
     assert all(line.startswith("_posts/bad.md:") for line in lines)  # good.md was not staged
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pre-commit") is None, reason="pre-commit is not installed")
+def test_real_pre_commit_try_repo(tmp_path: Path) -> None:
+    """pre-commit itself installs this repository's hook and runs it (needs the network
+    for the hook's environment; the commit of this checkout is what it installs)."""
+    repo = tmp_path / "blog"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    (repo / "bad.md").write_text("The **** was here.\n", encoding="utf-8")
+    (repo / "good.md").write_text("The envoy was **adamant**.\n", encoding="utf-8")
+    _git(repo, "add", ".")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    proc = subprocess.run(
+        ["pre-commit", "try-repo", str(REPO), "ankidigest-check", "--files", "bad.md", "good.md"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "bad.md:1: problem: '****': empty bold" in proc.stdout
+    assert "good.md" not in proc.stdout
