@@ -149,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the options after the config file (ankidigest.toml, or [tool.ankidigest] "
         "in pyproject.toml, found from the inputs' folder upward) and where each came from",
     )
+    parser.add_argument(
+        "--completion",
+        choices=("bash", "zsh"),
+        help="print a shell completion script, e.g. "
+        'eval "$(ankidigest --completion bash)" in ~/.bashrc',
+    )
     parser.add_argument("--version", action="version", version=f"ankidigest {__version__}")
     return parser
 
@@ -159,6 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
+        if args.completion:
+            from ankidigest.usage import completion_script
+
+            print(completion_script(parser, args.completion), end="")
+            return EXIT_OK
         if not args.inputs and not args.print_config:
             parser.error("the following arguments are required: INPUT")
         configured = _configured(parser, argv, args)

@@ -26,7 +26,17 @@ CONFIG_FILE = "ankidigest.toml"
 PYPROJECT = "pyproject.toml"
 # Options that belong to one run, never to a file (by dest).
 NOT_IN_CONFIG = frozenset(
-    {"help", "version", "inputs", "output", "check", "previous", "dry_run", "print_config"}
+    {
+        "help",
+        "version",
+        "inputs",
+        "output",
+        "check",
+        "previous",
+        "dry_run",
+        "print_config",
+        "completion",
+    }
 )
 COMMAND_LINE = "command line"
 DEFAULT = "default"

@@ -72,3 +72,46 @@ def fail(parser: argparse.ArgumentParser, message: str) -> int:
     except SystemExit as exc:
         return int(exc.code or EXIT_USAGE)
     return EXIT_USAGE  # pragma: no cover - error() always exits
+
+
+_BASH = """\
+# ankidigest completion for bash; made by `ankidigest --completion bash` from its options.
+_ankidigest() {{
+    local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}}
+    case $prev in
+{cases}
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "{options}" -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}}
+complete -o filenames -o bashdefault -F _ankidigest ankidigest
+"""
+_ZSH = """\
+# ankidigest completion for zsh (through zsh's bash completion layer).
+autoload -U +X compinit && compinit
+autoload -U +X bashcompinit && bashcompinit
+"""
+
+
+def completion_script(parser: argparse.ArgumentParser, shell: str) -> str:
+    """A bash or zsh completion script for every option the parser has: choices
+    complete to their values, other values and inputs to file names."""
+    cases = []
+    for action in parser._actions:
+        if not action.option_strings or action.nargs == 0:
+            continue
+        names = "|".join(action.option_strings)
+        if action.choices:
+            words = " ".join(str(c) for c in action.choices)
+            reply = f'COMPREPLY=($(compgen -W "{words}" -- "$cur"))'
+        elif action.type is int:
+            reply = "COMPREPLY=()"
+        else:
+            reply = 'COMPREPLY=($(compgen -f -- "$cur"))'
+        cases.append(f"        {names}) {reply}; return ;;")
+    options = " ".join(s for a in parser._actions for s in a.option_strings)
+    script = _BASH.format(cases="\n".join(cases), options=options)
+    return _ZSH + script if shell == "zsh" else script
