@@ -33,11 +33,15 @@ the problems worth fixing, without writing anything:
 
   ankidigest --check notes/        # exit 1 if it finds problems (pre-commit)
 
+Options set once for a blog go in ankidigest.toml, or [tool.ankidigest] in
+pyproject.toml (deck = "English::{title}", tags = ["english"], ...), found from
+the inputs' folder upward; the command line wins. --print-config shows them.
+
 exit codes:
   0  done (--check: no problems)
-  1  input error (missing or unreadable post, no posts in a folder) or output
-     error; --check: problems found
-  2  usage error (bad option, unknown output format)
+  1  input error (missing or unreadable post, no posts in a folder, no bold
+     term to export) or output error; --check: problems found
+  2  usage error (bad option, unknown output format, bad config file)
   130  interrupted (Ctrl-C); nothing was written
 """
 
