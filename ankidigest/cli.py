@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
-    from ankidigest.model import NoteSpec
+    from ankidigest.model import Document, NoteSpec
     from ankidigest.update.reconcile import UpdateReport
 
 EXIT_OK = 0
@@ -40,19 +40,24 @@ the problems worth fixing, without writing anything:
 
   ankidigest --check notes/        # exit 1 if it finds problems (pre-commit)
 
+Options set once for a blog go in ankidigest.toml, or [tool.ankidigest] in
+pyproject.toml (deck = "English::{title}", tags = ["english"], ...), found from
+the inputs' folder upward; the command line wins. --print-config shows them.
+
 exit codes:
   0  done (--check: no problems)
-  1  input error (missing or unreadable post, no posts in a folder) or output
-     error; --check: problems found
-  2  usage error (bad option, unknown output format)
+  1  input error (missing or unreadable post, no posts in a folder, no bold
+     term to export) or output error; --check: problems found
+  2  usage error (bad option, unknown output format, bad config file)
   130  interrupted (Ctrl-C); nothing was written (--watch: how it ends)
 """
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ankidigest.usage import Parser
     from ankidigest.version import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ankidigest",
         description="Turn markdown reading notes into Anki cloze cards: "
         "each **bolded** word becomes a card of its sentence.",
@@ -61,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "inputs",
-        nargs="+",
+        nargs="*",
         metavar="INPUT",
         help="markdown posts, or folders searched recursively for *.md",
     )
@@ -187,6 +192,18 @@ def build_parser() -> argparse.ArgumentParser:
         "text of each field that differs), moved and removed note, with file:line",
     )
     talk.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    parser.add_argument(
+        "--print-config",
+        action="store_true",
+        help="print the options after the config file (ankidigest.toml, or [tool.ankidigest] "
+        "in pyproject.toml, found from the inputs' folder upward) and where each came from",
+    )
+    parser.add_argument(
+        "--completion",
+        choices=("bash", "zsh"),
+        help="print a shell completion script, e.g. "
+        'eval "$(ankidigest --completion bash)" in ~/.bashrc',
+    )
     parser.add_argument("--version", action="version", version=f"ankidigest {__version__}")
     return parser
 
@@ -194,8 +211,20 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (tests call this with a list of arguments)."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
+        if args.completion:
+            from ankidigest.usage import completion_script
+
+            print(completion_script(parser, args.completion), end="")
+            return EXIT_OK
+        if not args.inputs and not args.print_config:
+            parser.error("the following arguments are required: INPUT")
+        configured = _configured(parser, argv, args)
+        if configured is None:
+            return EXIT_OK  # --print-config
+        args = configured
         if args.check and (args.output or args.push or args.preview):
             parser.error("--check writes nothing: leave out -o/--output, --push and --preview")
         if not args.check and not (args.output or args.push or args.preview):
@@ -222,7 +251,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _push(parser, args, None)
 
     from ankidigest.api import export
-    from ankidigest.errors import AnkidigestError, UsageError
+    from ankidigest.errors import AnkidigestError, NothingToExport, UsageError
     from ankidigest.notes.build import BuildOptions
     from ankidigest.run.cache import default_dir
     from ankidigest.run.progress import ProgressBar
@@ -251,6 +280,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except UsageError as exc:
         return _usage_error(parser, str(exc))
     except AnkidigestError as exc:
+        if args.verbose and isinstance(exc, NothingToExport):
+            _print_documents(cast("Sequence[Document]", exc.documents))
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -264,11 +295,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         for warning in result.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     if args.verbose:
-        for doc in result.documents:
-            for warning in doc.warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-            for skip in doc.skips:
-                print(str(skip), file=sys.stderr)
+        _print_documents(result.documents)
         for line in report_lines(result.report):
             print(line, file=sys.stderr)
     if args.push:
@@ -392,6 +419,22 @@ def _watch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 130
 
 
+def _configured(
+    parser: argparse.ArgumentParser, argv: list[str], args: argparse.Namespace
+) -> argparse.Namespace | None:
+    """``args`` with the config file's values added; None when --print-config printed."""
+    from ankidigest.config import ConfigError, apply, describe
+
+    try:
+        settings = apply(parser, argv, args)
+    except ConfigError as exc:
+        parser.error(str(exc))
+    if args.print_config:
+        print("\n".join(describe(parser, settings)))
+        return None
+    return settings.args
+
+
 def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None) -> int:
     """``--check``: print findings on stdout, a summary on stderr; 1 if problems."""
     from ankidigest.check import check_paths
@@ -415,6 +458,15 @@ def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None)
     return EXIT_OK if report.ok else EXIT_INPUT
 
 
+def _print_documents(documents: Sequence[Document]) -> None:
+    """-v: every warning and skipped bold of the posts, with file:line."""
+    for doc in documents:
+        for warning in doc.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        for skip in doc.skips:
+            print(str(skip), file=sys.stderr)
+
+
 def report_lines(report: UpdateReport) -> list[str]:
     """One line per new, changed and removed note (unchanged ones are not listed)."""
     lines = [f"{n.path}:{n.line}: new {', '.join(n.terms)!r}" for n in report.new]
@@ -432,11 +484,9 @@ def report_lines(report: UpdateReport) -> list[str]:
 
 def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
     """Report a usage problem found by the library the way argparse reports its own."""
-    try:
-        parser.error(message)
-    except SystemExit as exc:
-        return int(exc.code or EXIT_USAGE)
-    return EXIT_USAGE
+    from ankidigest.usage import fail
+
+    return fail(parser, message)
 
 
 def _n(count: int, one: str, many: str) -> str:

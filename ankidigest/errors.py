@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class AnkidigestError(Exception):
     """Base class of every error ankidigest raises on purpose.
@@ -22,6 +24,15 @@ class InputError(AnkidigestError):
         self.reason = message
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {message}")
+
+
+class NothingToExport(InputError):
+    """The posts give no note at all (empty, no bold, every bold skipped): nothing is
+    written. ``documents``: the posts as read, so their skips can still be listed."""
+
+    def __init__(self, path: str, message: str, documents: Sequence[object] = ()) -> None:
+        super().__init__(path, message)
+        self.documents = documents
 
 
 class OutputError(AnkidigestError):

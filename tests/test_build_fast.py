@@ -264,6 +264,7 @@ def _both(docs: list[Document], options: BuildOptions) -> None:
 # -- the tests -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @CHECKS
 @given(st.lists(documents(), min_size=1, max_size=3), st.sampled_from(["term", "sentence"]))
 def test_build_notes_equals_the_plain_build(docs: list[Document], group: str) -> None:

@@ -384,6 +384,7 @@ INLINE = st.lists(
 )
 
 
+@pytest.mark.slow
 @CHECKS
 @given(INLINE)
 def test_plain_flatten_equals_the_general_one(tokens: list[dict[str, object]]) -> None:
@@ -445,6 +446,7 @@ def _after_mark_slow(source: str, at: int, begin: int) -> bool:
     return any(at - len(m) >= begin and source.startswith(m, at - len(m)) for m in marks)
 
 
+@pytest.mark.slow
 @CHECKS
 @given(TEXT, st.integers(0, 6))
 def test_after_mark_equals_the_loop_over_marks(source: str, begin: int) -> None:

@@ -85,6 +85,27 @@ def test_check_folder_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFix
     assert "Traceback" not in err
 
 
+def test_check_reports_empty_bold_left_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mistune leaves "****" as text; --check still reports it, but not escaped stars,
+    stars in code, a thematic break or a "____" blank to fill in."""
+    post = tmp_path / "post.md"
+    post.write_text(
+        "# T\n\nThe **** was here.\nAnd ** ** on line 4, a **real** word.\n\n"
+        "Escaped \\*\\*\\*\\* and `****` and a ____ blank.\n\n****\n\n"
+        "- an item **** here\n",
+        encoding="utf-8",
+    )
+    assert main(["--check", str(post)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{post}:3: problem: '****': empty bold",
+        f"{post}:4: problem: '** **': empty bold",
+        f"{post}:10: problem: '****': empty bold",
+    ]
+
+
 def test_check_and_output_conflict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     post = _write(tmp_path, "A **word** here.\n")
     assert main(["--check", str(post), "-o", str(tmp_path / "x.json")]) == 2
@@ -131,8 +152,8 @@ def test_verbose_names_every_skip(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_label_only_notebooks_give_no_notes(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     for name in ("labels_only_wordlist.md", "labels_only_study_notes.md"):
-        assert main([str(CASES / name), "-o", str(out), "-q"]) == 0
-        assert json.loads(out.read_text(encoding="utf-8")) == []
+        assert main([str(CASES / name), "-o", str(out), "-q"]) == 1  # nothing to export
+        assert not out.exists()
 
 
 def test_help_documents_new_options(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 
 def after_mark(source: str, at: int, begin: int) -> bool:
     """Whether ``source[at:]`` follows a mark ("**", "__", "==", ">" or "*") that starts at
@@ -46,4 +49,30 @@ def group_by_sentence(
             ti += 1
         out.append((start, end, inside))
         si += 1
+    return out
+
+
+# "****" or "** **" in prose is an empty bold mistune leaves as text (CommonMark: no
+# emphasis without content). "____" is not: learners write it for a blank to fill in.
+_EMPTY_BOLD = re.compile(r"(?<![*\\])\*\*[ \t]*\*\*(?!\*)")
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+
+
+def empty_bolds(text: str, line: int, lines: Sequence[str]) -> list[tuple[int, str]]:
+    """(line, "****") for each empty bold left as text in a flattened block that starts
+    on ``line``. The source line must hold it outside code spans and unescaped
+    (flattened text has lost both)."""
+    if "**" not in text:
+        return []
+    out: list[tuple[int, str]] = []
+    found: dict[int, int] = {}
+    for m in _EMPTY_BOLD.finditer(text):
+        where = line + text.count("\n", 0, m.start())
+        if where > len(lines):
+            continue
+        if where not in found:
+            found[where] = len(_EMPTY_BOLD.findall(_CODE_SPAN.sub("", lines[where - 1])))
+        if found[where]:
+            found[where] -= 1
+            out.append((where, m.group()))
     return out

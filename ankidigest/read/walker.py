@@ -23,7 +23,7 @@ from ankidigest.read import frontmatter, markdown
 from ankidigest.read.containers import CARD_BLOCK, unwrap
 from ankidigest.read.decode import date_from_name, mtime_of, read_text, title_from_name
 from ankidigest.read.flatten import flatten, flatten_block, is_blank
-from ankidigest.read.spans import after_mark, group_by_sentence, outermost
+from ankidigest.read.spans import after_mark, empty_bolds, group_by_sentence, outermost
 from ankidigest.terms.classify import analyse
 from ankidigest.terms.lookup import is_lookup
 from ankidigest.terms.reasons import EMPTY
@@ -274,6 +274,8 @@ class _Walk:
                 self.skips.append(Skip(self.path, line, raw, EMPTY))
                 continue
             spans.append((s, e))
+        for where, raw in empty_bolds(text, line, self.lines):
+            self.skips.append(Skip(self.path, where, raw, EMPTY))
         for start, end in flat.malformed:
             word = text[start:end].strip()
             where = self.locate(word, line)

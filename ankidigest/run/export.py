@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ankidigest.errors import UsageError
+from ankidigest.errors import NothingToExport, UsageError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import BuildOptions
 from ankidigest.run.jobs import Built, read_and_build
@@ -27,6 +27,7 @@ from ankidigest.write.formats import check_fields, output_format, write_notes
 
 if TYPE_CHECKING:
     from ankidigest.run.cache import PostCache
+    from ankidigest.run.posts import Documents
     from ankidigest.run.reuse import Reuse
 
 Progress = Callable[[str, int, int], None]
@@ -76,6 +77,8 @@ def export_files(
         built, copied = read(job, cache, None, progress)
         outcome = compare(job, built, package, copied, progress)
     notes, report, warning = outcome
+    if not notes and not copied and not job.dry_run:
+        raise nothing_to_export(job.files, built.documents)
     segments = segments_of(job, built, notes, copied)
     finals = reused_notes(built, copied, reuse) if copied and reuse is not None else None
     if not job.dry_run:
@@ -92,6 +95,28 @@ def _clash(reuse: Reuse | None, copied: Mapping[int, Copied], notes: Sequence[No
     """Whether a note's guid belongs to a note of the ``copied`` runs."""
     runs = list(copied.values())
     return bool(runs) and reuse is not None and reuse.clashes([n.guid for n in notes], runs)
+
+
+def nothing_to_export(files: Sequence[str], documents: Documents) -> NothingToExport:
+    """The error for posts that give no note at all: an empty deck helps no one."""
+    skipped = documents.skipped
+    where = files[0] if len(files) == 1 else f"{len(files)} posts"
+    if skipped:
+        bold = "the bold span was" if skipped == 1 else f"all {skipped} bold spans were"
+        why = f"{bold} skipped (--check or -v says why)"
+    elif len(files) == 1 and _is_empty(files[0]):
+        why = "the file is empty"
+    else:
+        why = "no bold words; mark each new word in its sentence as **word**"
+    return NothingToExport(where, f"nothing to export: {why}; nothing was written", documents)
+
+
+def _is_empty(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return not fh.read(4096).strip()
+    except OSError:
+        return False
 
 
 def plan_reuse(

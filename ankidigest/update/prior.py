@@ -132,6 +132,7 @@ class PriorPackage:
         self._db = ""
         self._digest = ""
         self._error: BaseException | None = None
+        self._failure = ""  # why the package cannot be read, once it failed
         self._thread = threading.Thread(target=self._unzip, name="ankidigest-prior", daemon=True)
         self._thread.start()
 
@@ -179,22 +180,18 @@ class PriorPackage:
     @contextlib.contextmanager
     def _readable(self) -> Iterator[None]:
         """Wait for the unzip; turn every way of failing to read the package into an
-        InputError naming it."""
+        InputError naming it. A failure is kept: every later call raises it again
+        (a second call must not read the collection that was never unzipped)."""
         self._thread.join()
+        if self._failure:
+            raise InputError(self.path, self._failure)
         try:
             if self._error is not None:
                 raise self._error
             yield
-        except InputError:
-            raise
-        except FileNotFoundError:
-            raise InputError(self.path, "no such file") from None
-        except IsADirectoryError:
-            raise InputError(self.path, "is a folder, not an Anki package") from None
-        except (zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, KeyError) as exc:
-            raise InputError(self.path, f"not a readable Anki package ({exc})") from None
-        except OSError as exc:
-            raise InputError(self.path, f"cannot read: {exc.strerror or exc}") from None
+        except Exception as exc:
+            self._failure = _failure(exc)
+            raise InputError(self.path, self._failure) from None
         finally:
             self._error = None  # no reference cycle through the traceback
 
@@ -238,6 +235,21 @@ def _decks(conn: sqlite3.Connection, tables: set[str]) -> dict[int, str]:
         rows = conn.execute("SELECT id, name FROM decks")
         return {int(did): str(name).replace("\x1f", "::") for did, name in rows}
     return {}
+
+
+def _failure(exc: Exception) -> str:
+    """What an exception raised while reading a package means, in the user's words."""
+    if isinstance(exc, InputError):
+        return exc.reason
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not an Anki package"
+    if isinstance(exc, (zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, KeyError)):
+        return f"not a readable Anki package ({exc})"
+    if isinstance(exc, OSError):
+        return f"cannot read: {exc.strerror or exc}"
+    raise exc
 
 
 def _read_collection(

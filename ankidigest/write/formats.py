@@ -16,6 +16,14 @@ def output_format(path: str) -> str:
     if path == "-":
         return ".json"
     ext = os.path.splitext(path)[1].lower()
+    if os.path.isdir(path):
+        example = os.path.join(path, "deck.apkg")
+        raise UsageError(f"{path}: is a folder; -o names the file to write, e.g. {example}")
+    if not ext:
+        raise UsageError(
+            f"{path}: no file extension; the output is NAME.apkg (an Anki package), "
+            "NAME.json, or '-' for JSON on stdout"
+        )
     if ext not in OUTPUT_FORMATS:
         raise UsageError(
             f"{path}: unknown output format {ext or '(none)'!r}; "
