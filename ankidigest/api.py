@@ -97,8 +97,10 @@ def export(
     """
     from ankidigest.run.export import ExportJob, export_files
     from ankidigest.run.parallel import paused_gc
+    from ankidigest.write.scratch import clean_temp_dirs
 
     output_format(output)
+    clean_temp_dirs()  # what killed runs left in the temp folder
     options = options or BuildOptions()
     check_terms(terms)
     files = find_posts(inputs)

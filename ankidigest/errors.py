@@ -28,6 +28,15 @@ class OutputError(AnkidigestError):
     """The output cannot be written, or two notes would share one identity."""
 
 
+class StdoutError(OutputError):
+    """Standard output cannot be written: full (one line, exit 1) or ``closed`` (a pipe
+    whose reader is gone, as in ``| head``: silence, exit 141 as SIGPIPE would)."""
+
+    def __init__(self, message: str, closed: bool = False) -> None:
+        self.closed = closed
+        super().__init__(message)
+
+
 class UsageError(AnkidigestError):
     """The request itself does not make sense (unknown output format, bad option value)."""
 

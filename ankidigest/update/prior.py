@@ -13,8 +13,8 @@ import html
 import json
 import os
 import re
+import shutil
 import sqlite3
-import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,10 +22,12 @@ from typing import NamedTuple
 
 from ankidigest.errors import InputError
 from ankidigest.identity import normalize_term
+from ankidigest.limits import NotRegularFile, open_regular
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
 from ankidigest.write.apkg import CLOZE_TABLE, REMOVED_TABLE, read_only_uri
 from ankidigest.write.formats import output_format
+from ankidigest.write.scratch import temp_dir
 from ankidigest.write.zipout import read_entry
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
@@ -127,15 +129,18 @@ class PriorPackage:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._work: tempfile.TemporaryDirectory[str] | None = None
+        self._work: str | None = None
         self._db = ""
         self._digest = ""
         self._error: BaseException | None = None
+        self._failure: str | None = None  # why the package cannot be read
         self._thread = threading.Thread(target=self._unzip, name="ankidigest-prior", daemon=True)
         self._thread.start()
 
     def _unzip(self) -> None:
         try:
+            with open_regular(self.path):  # not a FIFO, which would hang us
+                pass
             with zipfile.ZipFile(self.path) as archive:
                 names = archive.namelist()
             name = next((n for n in ("collection.anki21", "collection.anki2") if n in names), "")
@@ -143,8 +148,8 @@ class PriorPackage:
                 raise InputError(
                     self.path, "not an Anki package written by ankidigest (no collection)"
                 )
-            self._work = tempfile.TemporaryDirectory(prefix="ankidigest-prior-")
-            db = os.path.join(self._work.name, name)
+            self._work = temp_dir("prior")
+            db = os.path.join(self._work, name)
             sha = hashlib.sha256()
             with open(db, "wb") as out:
                 for piece in read_entry(self.path, name, _UNZIP_PIECE):
@@ -177,33 +182,54 @@ class PriorPackage:
         """Wait for the unzip; turn every way of failing to read the package into an
         InputError naming it."""
         self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None  # no reference cycle through its traceback
+            self._failure = _reason(error)
+            if self._failure is None:
+                raise error
+        if self._failure is not None:  # every later call fails the same way
+            raise InputError(self.path, self._failure)
         try:
-            if self._error is not None:
-                raise self._error
             yield
         except InputError:
             raise
-        except FileNotFoundError:
-            raise InputError(self.path, "no such file") from None
-        except IsADirectoryError:
-            raise InputError(self.path, "is a folder, not an Anki package") from None
-        except (zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, KeyError) as exc:
-            raise InputError(self.path, f"not a readable Anki package ({exc})") from None
-        except OSError as exc:
-            raise InputError(self.path, f"cannot read: {exc.strerror or exc}") from None
-        finally:
-            self._error = None  # no reference cycle through the traceback
+        except Exception as exc:
+            reason = _reason(exc)
+            if reason is None:
+                raise
+            raise InputError(self.path, reason) from None
 
     def close(self) -> None:
         self._thread.join()
         if self._work is not None:
-            self._work.cleanup()
+            shutil.rmtree(self._work, ignore_errors=True)
+            self._work = None
 
     def __enter__(self) -> PriorPackage:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _reason(exc: BaseException) -> str | None:
+    """Why a package cannot be read, from the exception reading it raised; None for an
+    exception that is no reading failure (a bug, Ctrl-C)."""
+    if isinstance(exc, InputError):
+        return exc.reason
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not an Anki package"
+    if isinstance(exc, NotRegularFile):
+        return f"is {exc.strerror}"
+    if isinstance(exc, (zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, KeyError)):
+        return f"not a readable Anki package ({exc})"
+    if isinstance(exc, (TypeError, AttributeError, OverflowError, IndexError)):
+        return f"not a readable Anki package ({type(exc).__name__}: {exc})"
+    if isinstance(exc, OSError):
+        return f"cannot read: {exc.strerror or exc}"
+    return None
 
 
 def _read_collection(

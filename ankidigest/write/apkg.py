@@ -14,8 +14,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 from urllib.parse import quote
@@ -24,6 +24,7 @@ from ankidigest.errors import OutputError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import MODEL_ID, NOTETYPE_MOD, SORT_FIELD, genanki_model
 from ankidigest.write.atomic import write_atomic
+from ankidigest.write.scratch import temp_dir
 from ankidigest.write.zipout import write_zip
 
 # zlib level 1: a quarter of the time of the default level 6, about 10% bigger.
@@ -100,7 +101,8 @@ def write_segments(
 def _write(
     segments: Sequence[Segment], zip_path: str, kept: Sequence[NoteSpec], source: str | None
 ) -> Written:
-    with tempfile.TemporaryDirectory(prefix="ankidigest-") as work:
+    work = temp_dir()
+    try:
         db_path = os.path.join(work, "collection.anki2")
         conn = sqlite3.connect(db_path, uri=True)
         try:
@@ -116,6 +118,8 @@ def _write(
         finally:
             conn.close()
         digests = write_zip(zip_path, [("collection.anki2", db_path), ("media", b"{}")], ZIP_LEVEL)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return Written(digests["collection.anki2"], cards, base)
 
 
