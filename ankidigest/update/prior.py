@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-import json
 import os
 import re
 import shutil
@@ -22,9 +21,11 @@ from typing import NamedTuple
 
 from ankidigest.errors import InputError
 from ankidigest.identity import normalize_term
-from ankidigest.limits import NotRegularFile, open_regular
+from ankidigest.limits import MAX_PRIOR_COLLECTION_BYTES, open_regular
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
+from ankidigest.update import untrusted
+from ankidigest.update.untrusted import MAX_CLOZE, MAX_MOD
 from ankidigest.write.apkg import CLOZE_TABLE, REMOVED_TABLE, read_only_uri
 from ankidigest.write.formats import output_format
 from ankidigest.write.scratch import temp_dir
@@ -152,7 +153,8 @@ class PriorPackage:
             db = os.path.join(self._work, name)
             sha = hashlib.sha256()
             with open(db, "wb") as out:
-                for piece in read_entry(self.path, name, _UNZIP_PIECE):
+                pieces = read_entry(self.path, name, _UNZIP_PIECE, MAX_PRIOR_COLLECTION_BYTES)
+                for piece in pieces:
                     out.write(piece)
                     sha.update(piece)
             self._db = db
@@ -184,7 +186,7 @@ class PriorPackage:
         self._thread.join()
         if self._error is not None:
             error, self._error = self._error, None  # no reference cycle through its traceback
-            self._failure = _reason(error)
+            self._failure = untrusted.reason(error)
             if self._failure is None:
                 raise error
         if self._failure is not None:  # every later call fails the same way
@@ -194,7 +196,7 @@ class PriorPackage:
         except InputError:
             raise
         except Exception as exc:
-            reason = _reason(exc)
+            reason = untrusted.reason(exc)
             if reason is None:
                 raise
             raise InputError(self.path, reason) from None
@@ -212,26 +214,6 @@ class PriorPackage:
         self.close()
 
 
-def _reason(exc: BaseException) -> str | None:
-    """Why a package cannot be read, from the exception reading it raised; None for an
-    exception that is no reading failure (a bug, Ctrl-C)."""
-    if isinstance(exc, InputError):
-        return exc.reason
-    if isinstance(exc, FileNotFoundError):
-        return "no such file"
-    if isinstance(exc, IsADirectoryError):
-        return "is a folder, not an Anki package"
-    if isinstance(exc, NotRegularFile):
-        return f"is {exc.strerror}"
-    if isinstance(exc, (zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, KeyError)):
-        return f"not a readable Anki package ({exc})"
-    if isinstance(exc, (TypeError, AttributeError, OverflowError, IndexError)):
-        return f"not a readable Anki package ({type(exc).__name__}: {exc})"
-    if isinstance(exc, OSError):
-        return f"cannot read: {exc.strerror or exc}"
-    return None
-
-
 def _read_collection(
     db_path: str,
     known: Mapping[str, tuple[str, ...]] | None,
@@ -239,12 +221,15 @@ def _read_collection(
 ) -> dict[str, PriorNote]:
     conn = sqlite3.connect(read_only_uri(db_path), uri=True)
     try:
-        decks_json = conn.execute("SELECT decks FROM col").fetchone()[0]
-        decks = {int(k): str(v["name"]) for k, v in json.loads(decks_json).items()}
+        decks = untrusted.deck_names(conn.execute("SELECT decks FROM col").fetchone())
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         high: dict[str, int] = {}
         if CLOZE_TABLE in tables:
-            high = dict(conn.execute(f"SELECT guid, high FROM {CLOZE_TABLE}").fetchall())
+            high = {
+                guid: top
+                for guid, top in conn.execute(f"SELECT guid, high FROM {CLOZE_TABLE}")
+                if type(top) is int and 0 <= top <= MAX_CLOZE
+            }
         gone = []
         if REMOVED_TABLE in tables:
             gone = conn.execute(
@@ -252,10 +237,13 @@ def _read_collection(
             ).fetchall()
         prior: dict[str, PriorNote] = {}
         for guid, mod, flds, tags, deck, top in gone:
+            if not (untrusted.good_note(guid, mod, flds) and isinstance(deck, str)):
+                continue
             fields = tuple(flds.split("\x1f"))
+            top = untrusted.number(top, MAX_CLOZE) or 0
             if len(fields) == len(FIELD_NAMES):
                 prior[guid] = PriorNote(
-                    guid, mod, fields, tuple(tags.split()), deck, top, gone=True
+                    guid, mod, fields, tuple(untrusted.tag_text(tags).split()), deck, top, True
                 )
         # Row by row, not fetchall(). A note equal to its new version holds the new
         # note's own fields; other fields equal to the new note's share its strings,
@@ -283,8 +271,12 @@ def _read_collection(
         )
         for guid, mod, flds, tags, did in rows:
             new = new_fields.get(guid)
+            if type(mod) is not int or not 0 <= mod <= MAX_MOD:
+                continue  # no time we wrote (text, NULL, near 2**63): not a prior note
             if new is not None and flds == join(new) and flds.count("\x1f") == separators:
                 fields = new
+            elif not untrusted.good_note(guid, mod, flds):
+                continue
             else:
                 parts = flds.split("\x1f")
                 if len(parts) != len(FIELD_NAMES):
@@ -295,15 +287,17 @@ def _read_collection(
                     fields = tuple(
                         [share(f, f) if i in _REPEATED else f for i, f in enumerate(parts)]
                     )
-            top = highest_cloze(fields[0])
+            top = min(highest_cloze(fields[0]), MAX_CLOZE)
             if high:
                 top = max(top, high.get(guid, 0))
+            if type(tags) is not str:
+                tags = ""
             tag_list = tag_lists.get(tags)
             if tag_list is None:
                 tag_list = tag_lists[tags] = tuple(tags.split())
             deck = decks.get(did, "ankidigest") if did is not None else "ankidigest"
             # PriorNote(...) without its Python-level __new__ (half the cost of making one).
-            prior[guid] = make(PriorNote, (guid, int(mod), fields, tag_list, deck, top, False))
+            prior[guid] = make(PriorNote, (guid, mod, fields, tag_list, deck, top, False))
     finally:
         conn.close()
     return prior
