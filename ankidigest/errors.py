@@ -12,6 +12,16 @@ class AnkidigestError(Exception):
 
     exit_code = 1
 
+    def __str__(self) -> str:
+        # One line whatever it names: a file name may hold a line break or control.
+        return _one_line(super().__str__())
+
+
+def _one_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
 
 class InputError(AnkidigestError):
     """A post cannot be read: missing, not text, not UTF-8, no posts in a folder."""

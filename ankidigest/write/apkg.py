@@ -24,6 +24,7 @@ from ankidigest.errors import OutputError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import MODEL_ID, NOTETYPE_MOD, SORT_FIELD, genanki_model
 from ankidigest.write.atomic import write_atomic
+from ankidigest.write.decks import fix_copied_cards, spellings
 from ankidigest.write.scratch import temp_dir
 from ankidigest.write.zipout import write_zip
 
@@ -136,10 +137,12 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
         names = segment.decks if isinstance(segment, Copied) else (n.deck for n in segment)
         for name in names:
             if name not in decks:
-                decks[name] = deck_id(name)
+                decks[name] = 0
         total += segment.notes if isinstance(segment, Copied) else len(segment)
     if not decks:
-        decks["ankidigest"] = deck_id("ankidigest")
+        decks["ankidigest"] = 0
+    spelled = spellings(decks)  # one deck per name as Anki compares them (no case)
+    decks = {name: deck_id(spelled[name]) for name in decks}
     # genanki's schema with one index of its seven: Anki's importer reads the
     # package's tables whole and does not need them (a test imports into a real
     # Anki); prior.py finds each note's cards by note id. Fewer indexes make the
@@ -156,7 +159,8 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
     (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
     all_decks = json.loads(decks_json)
     for name, did in decks.items():
-        all_decks[str(did)] = genanki.Deck(did, name).to_json()
+        if spelled[name] == name:
+            all_decks[str(did)] = genanki.Deck(did, name).to_json()
     last_deck = list(decks.values())[-1]
     models = {str(MODEL_ID): genanki_model().to_json(NOTETYPE_MOD, last_deck)}
     cursor.execute(
@@ -221,6 +225,8 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
             )
             index += len(segment)
             card_id += len(rows)
+    if any(isinstance(p, Copied) for p in parts):
+        fix_copied_cards(cursor, decks)
     cursor.execute("CREATE INDEX ix_cards_nid ON cards (nid)")  # built after the rows: faster
     # Our own table (Anki ignores it): cloze numbers a note no longer shows but once
     # used, so that a later export never gives a retired card's number to a new term.
