@@ -277,10 +277,12 @@ def load_data(blob: bytes, start: int = 0) -> Any:
     return _Unpickler(stream).load()
 
 
-def load_document(blob: bytes) -> model.Document:
-    """The Document pickled in ``blob`` (as ``posts.to_entry`` pickles it); an error when
-    it is anything else or names any class but the model's records."""
-    doc = _RecordUnpickler(io.BytesIO(blob)).load()
+def load_document(blob: bytes, start: int = 0) -> model.Document:
+    """The Document pickled in ``blob`` from ``start`` (as ``posts.to_entry`` pickles
+    it); an error when it is anything else or names any class but the model's records."""
+    stream = io.BytesIO(blob)
+    stream.seek(start)
+    doc = _RecordUnpickler(stream).load()
     if not isinstance(doc, model.Document):
         raise pickle.UnpicklingError("not a Document")
     return doc
@@ -299,6 +301,11 @@ def key_of(blob: bytes) -> Any:
     if len(blob) < 4 + size:
         raise ValueError("not an entry")
     return load_data(blob[: 4 + size], 4)
+
+
+def unpack_document(blob: bytes) -> model.Document:
+    """The Document ``pack`` put in ``blob`` (a worker's reply in ``read_many``)."""
+    return load_document(blob, 4 + int.from_bytes(blob[:4], "big"))
 
 
 def unpack(blob: bytes) -> Any:
