@@ -116,8 +116,10 @@ def export(
     from ankidigest.run.export import ExportJob, export_files
     from ankidigest.run.parallel import paused_gc
     from ankidigest.update.clock import export_time
+    from ankidigest.write.scratch import clean_temp_dirs
 
     output_format(output)
+    clean_temp_dirs()  # what killed runs left in the temp folder
     stamp = export_time() if now is None else now
     options = options or BuildOptions()
     check_terms(terms)

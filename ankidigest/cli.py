@@ -50,6 +50,8 @@ exit codes:
      term to export) or output error; --check: problems found
   2  usage error (bad option, unknown output format, bad config file)
   130  interrupted (Ctrl-C); nothing was written (--watch: how it ends)
+  141  standard output closed (e.g. '-o - | head'): nothing more is printed
+  143  terminated (SIGTERM); nothing was written
 """
 
 
@@ -251,13 +253,14 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _push(parser, args, None)
 
     from ankidigest.api import export
-    from ankidigest.errors import AnkidigestError, NothingToExport, UsageError
+    from ankidigest.errors import AnkidigestError, NothingToExport, StdoutError, UsageError
     from ankidigest.notes.build import BuildOptions
     from ankidigest.run.cache import default_dir
     from ankidigest.run.progress import ProgressBar
 
     options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
     bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
+    term = _catch_sigterm()
     try:
         result = export(
             args.inputs,
@@ -279,15 +282,19 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             write_preview(result, args.preview)
     except UsageError as exc:
         return _usage_error(parser, str(exc))
+    except StdoutError as exc:
+        return _stdout_failed(exc)
     except AnkidigestError as exc:
         if args.verbose and isinstance(exc, NothingToExport):
             _print_documents(cast("Sequence[Document]", exc.documents))
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("ankidigest: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        how = "terminated" if isinstance(exc, _Terminated) else "interrupted"
+        print(f"ankidigest: {how}; nothing was written", file=sys.stderr)
+        return 143 if isinstance(exc, _Terminated) else 130
     finally:
+        _restore_sigterm(term)
         if bar:
             bar.close()  # before any message, so it starts on a clean line
 
@@ -445,9 +452,13 @@ def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None)
     except AnkidigestError as exc:
         print(f"ankidigest: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    for finding in report.findings:
-        if finding.problem or not quiet:
-            print(str(finding))
+    try:
+        for finding in report.findings:
+            if finding.problem or not quiet:
+                print(str(finding))
+        sys.stdout.flush()
+    except OSError as exc:
+        return _stdout_failed(exc)
     if not quiet:
         files = report.files
         print(
@@ -480,6 +491,51 @@ def report_lines(report: UpdateReport) -> list[str]:
     lines.extend(f"{n.path}: removed {', '.join(n.terms)!r} ({n.key})" for n in report.removed)
     lines.extend(f"{n.path}: tagged as removed {', '.join(n.terms)!r}" for n in report.marked)
     return lines
+
+
+def _stdout_failed(exc: Exception) -> int:
+    """Standard output failed: silence on a closed pipe (exit 141, as SIGPIPE), else one
+    line (exit 1). Standard output then goes to /dev/null, so that flushing it at exit
+    cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    if isinstance(exc, BrokenPipeError) or getattr(exc, "closed", False) is True:
+        return 141
+    if isinstance(exc, OSError):
+        exc = OSError(f"standard output: cannot write: {exc.strerror or exc}")
+    print(f"ankidigest: error: {exc}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it cleans up as for Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _catch_sigterm() -> object:
+    """Turn SIGTERM into _Terminated while exporting; the handler it replaces."""
+    import signal
+
+    try:
+        return signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
+
+
+def _restore_sigterm(previous: object) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)  # type: ignore[arg-type]
 
 
 def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:

@@ -14,6 +14,16 @@ class AnkidigestError(Exception):
 
     exit_code = 1
 
+    def __str__(self) -> str:
+        # One line whatever it names: a file name may hold a line break or control.
+        return _one_line(super().__str__())
+
+
+def _one_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
 
 class InputError(AnkidigestError):
     """A post cannot be read: missing, not text, not UTF-8, no posts in a folder."""
@@ -37,6 +47,15 @@ class NothingToExport(InputError):
 
 class OutputError(AnkidigestError):
     """The output cannot be written, or two notes would share one identity."""
+
+
+class StdoutError(OutputError):
+    """Standard output cannot be written: full (one line, exit 1) or ``closed`` (a pipe
+    whose reader is gone, as in ``| head``: silence, exit 141 as SIGPIPE would)."""
+
+    def __init__(self, message: str, closed: bool = False) -> None:
+        self.closed = closed
+        super().__init__(message)
 
 
 class UsageError(AnkidigestError):

@@ -9,13 +9,20 @@ Two kinds of bound live here:
   for emphasis; the walker reports it as a skip.
 - ``bound`` drops terms and sentences too long to be a card (a bold run over a
   whole chapter, a 2 MB line with no sentence end) and reports each as a skip.
+
+And ``open_regular``: files other than posts (a previous package, a cache entry) are
+opened only when they are regular files, so a FIFO put in their place cannot hang a
+run, nor a device feed it without end.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import stat
 import unicodedata
+from typing import BinaryIO
 
 from ankidigest.model import Document, Sentence, Skip
 
@@ -27,6 +34,38 @@ MAX_CONTEXT_CHARS = 6000
 MAX_BLOCK_EMPHASIS_WORK = 20_000
 MAX_DOCUMENT_EMPHASIS_WORK = 1_000_000
 SMALL_BLOCK_EMPHASIS_WORK = 200
+
+# A previous package's collection: ours hold about 400 bytes a note.
+MAX_PRIOR_COLLECTION_BYTES = 1 << 30
+
+
+class NotRegularFile(OSError):
+    """A path names a folder, FIFO, device or socket where a regular file was expected."""
+
+
+def open_regular(path: str, *, follow: bool = True, uid: int | None = None) -> BinaryIO:
+    """``path`` opened for reading, only if it is a regular file (and, with ``uid``,
+    owned by that user). Opened without blocking, so a FIFO cannot hang it; not
+    through a symbolic link unless ``follow``. Raises NotRegularFile, or OSError."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "is a folder", path)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(0, "not a regular file (a device, pipe or socket?)", path)
+        if uid is not None and info.st_uid != uid:
+            raise NotRegularFile(0, "owned by another user", path)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
 
 TOO_NESTED = "emphasis (* or _) nested too deeply to parse safely"
 _RUN = re.compile(r"[*_]+")

@@ -270,7 +270,7 @@ def test_prior_package_leaves_no_unzipped_copy(post: Path, tmp_path: Path) -> No
     with PriorPackage(str(out)) as package:
         assert package.read()
         work = package._work
-        assert work is not None and os.path.isdir(work.name)
-    assert not os.path.exists(work.name)
+        assert work is not None and os.path.isdir(work)
+    assert not os.path.exists(work)
     with PriorPackage(str(out)):
         pass  # never read: still cleaned up

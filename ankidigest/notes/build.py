@@ -23,6 +23,7 @@ GROUPS = ("term", "sentence")
 DEFAULT_PARENT_DECK = "ankidigest"
 _SAFE_URL = re.compile(r"^https?://", re.I)
 _HTML_SPECIAL = re.compile(r"[&<>\"']")
+_COLONS = re.compile(r":{2,}")
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ def deck_name(doc: Document, requested: str | None, several: bool) -> str:
 
 
 def _deck_part(title: str) -> str:
-    return " ".join(title.replace("::", ":").split()) or "ankidigest"
+    """A title as one deck level: its '::' runs (':::' too) are one ':', never a level."""
+    return " ".join(_COLONS.sub(":", title).split()) or "ankidigest"
 
 
 def _tags(raw: Iterable[str]) -> tuple[str, ...]:

@@ -25,6 +25,12 @@ def read_text(path: str, encoding: str | None = None) -> str:
             encoding = codecs.lookup(encoding).name
         except LookupError:
             raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
+        try:
+            b"a".decode(encoding)  # LookupError for codecs of bytes, not text (base64, rot13)
+        except LookupError:
+            raise UsageError(f"--encoding: {encoding!r} is not a text encoding") from None
+        except UnicodeError:
+            pass  # a text codec that fails on everything ('undefined'): reported per file
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
@@ -46,12 +52,17 @@ def read_text(path: str, encoding: str | None = None) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         name = encoding or "UTF-8"
+        if not 0 <= exc.start < len(data):
+            msg = f"is not {name} text; name its encoding with --encoding"
+            raise InputError(path, msg) from None
         raise InputError(
             path,
             f"is not {name} text (byte 0x{data[exc.start]:02x}); save it as UTF-8 "
             "or name its encoding with --encoding",
             line,
         ) from None
+    except (UnicodeError, ValueError, TypeError) as exc:  # codecs that raise otherwise (idna)
+        raise InputError(path, f"cannot be read as {encoding} text ({exc})") from None
     return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -100,10 +100,18 @@ def _quote_wikilinks(header: str) -> str:
     return _WIKI_ITEM.sub(r'\1"\2"', _WIKI_VALUE.sub(value, header))
 
 
+def _str(value: Any) -> str | None:
+    """str(value), or None for an integer too long to write out (Python's limit)."""
+    try:
+        return str(value)
+    except ValueError:
+        return None
+
+
 def _text(value: Any) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
-    text = str(value).strip()
+    text = (_str(value) or "").strip()
     return _unwikilink(text) or None
 
 
@@ -130,7 +138,7 @@ def _words(value: Any) -> tuple[str, ...]:
     out = []
     for item in items[:200]:
         if isinstance(item, (str, int, float)) and not isinstance(item, bool):
-            word = _unwikilink(str(item).strip())
+            word = _unwikilink((_str(item) or "").strip())
             if word:
                 out.append(word)
     return tuple(out)

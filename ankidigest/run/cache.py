@@ -11,25 +11,37 @@ place. Entries not used for ``MAX_AGE_DAYS`` are deleted. The same folder holds
 the ledgers of the packages written (``reuse.py``), named by their collection's hash.
 
 Where: ``$ANKIDIGEST_CACHE_DIR``, else ``$XDG_CACHE_HOME/ankidigest``, else
-``~/.cache/ankidigest``, created private to the user (mode 0700). An entry is two
-pickles, its key's (after its length) and its value's, so the key is checked without
-reading the value (``key_of``): the folder is the user's own, like their shell
-start-up files, and an entry that fails to load is deleted and treated as a miss.
+``~/.cache/ankidigest``, created private to the user (mode 0700, made so again when
+found otherwise). An entry is two pickles, its key's (after its length) and its
+value's, so the key is checked without reading the value (``key_of``).
+
+Entries are data, never code: they are loaded by an unpickler that refuses every
+class (``_Unpickler``; a post's Document, pickled apart, may name the frozen records
+of ``model.py`` and nothing else), so a file planted in the folder cannot run
+anything. Only regular files owned by the user, in folders of the user that nobody
+else can write, are read (a FIFO cannot hang a run); anything else is a miss. An
+entry that fails to load (truncated, foreign) is deleted and treated as a miss.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import pickle
+import stat
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from typing import Any
 
+from ankidigest import model
+from ankidigest.limits import open_regular
+
 MAX_AGE_DAYS = 60
+MAX_ENTRY_BYTES = 1 << 30
 _SUFFIX = ".pickle"
 _code_digest: str | None = None
 
@@ -80,7 +92,30 @@ class PostCache:
 
     def __init__(self, folder: str | None = None) -> None:
         self.folder = folder or default_dir()
-        self.usable = True
+        self.usable = True  # False once a write failed: give up writing
+        self._trusted: bool | None = None  # see _private
+
+    def _private(self) -> bool:
+        """Whether the folder may be used: it is the user's own (then made private to
+        them, mode 0700, if it was not) or does not exist yet."""
+        if self._trusted is None:
+            try:
+                info = os.lstat(self.folder)
+            except FileNotFoundError:
+                return True  # store() creates it, private
+            except OSError:
+                info = None
+            if info is None or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+                self._trusted = False
+            elif info.st_mode & 0o077:
+                try:
+                    os.chmod(self.folder, 0o700)
+                    self._trusted = True
+                except OSError:
+                    self._trusted = False
+            else:
+                self._trusted = True
+        return self._trusted
 
     def _path(self, key: str) -> str:
         return os.path.join(self.folder, key[:2], key + _SUFFIX)
@@ -100,10 +135,14 @@ class PostCache:
         """The bytes of the entry stored under ``key`` (as ``pack`` made them, its key
         checked), or None."""
         path = self._path(key)
+        if not self._private() or not _owned_dir(os.path.dirname(path)):
+            return None
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
+            with open_regular(path, follow=False, uid=os.geteuid()) as fh:
+                data = fh.read(MAX_ENTRY_BYTES + 1)
         except OSError:
+            return None
+        if len(data) > MAX_ENTRY_BYTES:
             return None
         try:
             stored_key = key_of(data)
@@ -119,11 +158,13 @@ class PostCache:
 
     def store(self, key: str, blob: bytes) -> None:
         """Store ``blob`` (from ``pack``) atomically; give up quietly if we cannot."""
-        if not self.usable:
+        if not self.usable or not self._private():
             return
         path = self._path(key)
         try:
             os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+            if not _owned_dir(os.path.dirname(path)):
+                return
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as fh:
@@ -168,10 +209,14 @@ class PostCache:
                 return
         except OSError:
             pass
+        if not self._private():
+            return
         try:
             os.makedirs(self.folder, mode=0o700, exist_ok=True)
-            with open(stamp, "w"):
-                pass
+            # Not open(stamp, "w"): a FIFO put there would block it.
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(stamp)
+            os.close(os.open(stamp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except OSError:
             return
         self.prune()
@@ -180,6 +225,67 @@ class PostCache:
     def _forget(path: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+def _owned_dir(folder: str) -> bool:
+    """A folder of the user's own that no one else can write (so no one else put or
+    swapped an entry in it)."""
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o022
+
+
+class _Unpickler(pickle.Unpickler):
+    """Loads plain data only: bytes, numbers, strings, tuples, lists, frozensets, dicts,
+    and with ``records`` the frozen classes of ``model.py``. Every other class, function
+    or module a pickle names is refused, so loading runs no code of the file's choosing
+    (the REDUCE of a refused callable never happens: finding it fails first)."""
+
+    records = False
+
+    def find_class(self, module: str, name: str) -> Any:
+        if self.records and module == "ankidigest.model" and name in _RECORDS:
+            return _RECORDS[name]
+        raise pickle.UnpicklingError(f"a cache entry may not name {module}.{name}")
+
+
+class _RecordUnpickler(_Unpickler):
+    records = True
+
+
+_RECORDS: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        model.Post,
+        model.Article,
+        model.Paragraph,
+        model.Term,
+        model.Sentence,
+        model.Skip,
+        model.Document,
+    )
+}
+
+
+def load_data(blob: bytes, start: int = 0) -> Any:
+    """Plain data pickled in ``blob`` from ``start``; pickle.UnpicklingError (or another
+    error) when it names any class."""
+    stream = io.BytesIO(blob)  # shares the bytes' buffer, no copy
+    stream.seek(start)
+    return _Unpickler(stream).load()
+
+
+def load_document(blob: bytes, start: int = 0) -> model.Document:
+    """The Document pickled in ``blob`` from ``start`` (as ``posts.to_entry`` pickles
+    it); an error when it is anything else or names any class but the model's records."""
+    stream = io.BytesIO(blob)
+    stream.seek(start)
+    doc = _RecordUnpickler(stream).load()
+    if not isinstance(doc, model.Document):
+        raise pickle.UnpicklingError("not a Document")
+    return doc
 
 
 def pack(key: str, value: object) -> bytes:
@@ -194,9 +300,14 @@ def key_of(blob: bytes) -> Any:
     size = int.from_bytes(blob[:4], "big")
     if len(blob) < 4 + size:
         raise ValueError("not an entry")
-    return pickle.loads(blob[4 : 4 + size])
+    return load_data(blob[: 4 + size], 4)
+
+
+def unpack_document(blob: bytes) -> model.Document:
+    """The Document ``pack`` put in ``blob`` (a worker's reply in ``read_many``)."""
+    return load_document(blob, 4 + int.from_bytes(blob[:4], "big"))
 
 
 def unpack(blob: bytes) -> Any:
     """The value ``pack`` put in ``blob``."""
-    return pickle.loads(memoryview(blob)[4 + int.from_bytes(blob[:4], "big") :])
+    return load_data(blob, 4 + int.from_bytes(blob[:4], "big"))

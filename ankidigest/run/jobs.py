@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import pickle
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -22,7 +21,7 @@ from ankidigest.identity import article_scope
 from ankidigest.model import Document, NoteSpec
 from ankidigest.notes.build import DEFAULT_PARENT_DECK, BuildOptions, build_notes, check_unique
 from ankidigest.read.decode import mtime_of, read_text
-from ankidigest.run.cache import PostCache, entry_key, key_of, pack, unpack
+from ankidigest.run.cache import PostCache, entry_key, key_of, load_document, pack
 from ankidigest.run.parallel import (
     Reply,
     error_reply,
@@ -32,7 +31,15 @@ from ankidigest.run.parallel import (
     run_both_ends,
     worth_a_pool,
 )
-from ankidigest.run.posts import Counts, Documents, Result, counts_of, from_entry, to_entry
+from ankidigest.run.posts import (
+    Counts,
+    Documents,
+    Result,
+    counts_of,
+    decode,
+    from_entry,
+    to_entry,
+)
 from ankidigest.sanitize import fields_safe
 
 Progress = Callable[[str, int, int], None]
@@ -156,7 +163,17 @@ def read_and_build(
             if posts[i].reused:
                 r = reload(i)
                 posts[i] = PostInfo(posts[i].key, len(r.notes), r.scopes, r.counts, False)
-        documents = Documents(items, [p.counts for p in posts])
+
+        def rebuild(i: int) -> Document:  # a cached Document that does not load
+            (result, error, _), _ = _walk_build(
+                (files[i], terms, encoding, alone, settings, folder), lookup=False
+            )
+            if error is not None:
+                raise error
+            assert result is not None and isinstance(result.document, Document)
+            return result.document
+
+        documents = Documents(items, [p.counts for p in posts], rebuild)
         checked: Checked = {}
         notes: list[NoteSpec] = []
         sizes = [p.notes for p in posts]
@@ -251,7 +268,7 @@ def _reused_result(
 def _document_loader(result: Callable[[], Result]) -> Callable[[], Document]:
     def load() -> Document:
         doc = result().document
-        return doc if isinstance(doc, Document) else pickle.loads(doc)
+        return doc if isinstance(doc, Document) else load_document(doc)
 
     return load
 
@@ -281,9 +298,11 @@ def _here(job: Job) -> Outcome:
 def _decode(reply: Reply) -> Outcome:
     if reply[0] == "ok":
         blob = reply[1]
-        key = key_of(blob)
-        result = from_entry(unpack(blob))
-        return result, None, key or None
+        try:
+            key = key_of(blob)
+        except Exception:  # a damaged cache entry a helper passed on: made again
+            return None, None, None
+        return decode(blob), None, key or None
     return None, rebuild_error(reply), None
 
 
@@ -307,9 +326,10 @@ def _walk_build(
                 blob = PostCache(folder).read(key)
                 if blob is not None and not decode_hits:
                     return (None, None, key), blob
-                hit = from_entry(unpack(blob)) if blob is not None else None
+                hit = decode(blob) if blob is not None else None
                 if hit is not None:
                     return (hit, None, key), blob
+                # A damaged entry is a miss: built below, and stored over it.
         doc = walk(text, path, mtime, terms)
     except InputError as exc:
         return (None, exc, key), None

@@ -68,15 +68,16 @@ def run_both_ends(
     """
     import multiprocessing
     import shutil
-    import tempfile
     from multiprocessing.connection import wait
+
+    from ankidigest.write.scratch import temp_dir
 
     helpers = max(1, min(default_jobs() if jobs is None else jobs, len(work)) - 1)
     ctx = multiprocessing.get_context()
     lock = ctx.Lock()
     ends = ctx.RawArray("q", [0, len(work)])  # the next job from the front; the last taken
     try:
-        spool: str | None = tempfile.mkdtemp(prefix="ankidigest-")
+        spool: str | None = temp_dir()
     except OSError:
         spool = None  # the replies all go down the pipes: slower, still right
     out: list[O | None] = [None] * len(work)
@@ -153,6 +154,7 @@ def _helper(
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate() ends us
     with paused_gc():
         while True:
             with lock:

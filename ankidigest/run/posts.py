@@ -8,6 +8,7 @@ file order, each unpickled only when asked for.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import pickle
 from collections.abc import Callable, Iterator, Sequence
@@ -15,6 +16,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple, overload
 
 from ankidigest.model import Document, NoteSpec
+from ankidigest.run.cache import load_document, unpack
 
 # (articles, terms, skips) of a Document: what a summary line needs without the Document.
 Counts = tuple[int, int, int]
@@ -51,6 +53,14 @@ def to_entry(result: Result) -> Entry:
     return blob, result.counts, rows, result.scopes, result.safe
 
 
+def decode(blob: bytes) -> Result | None:
+    """The Result in an entry's bytes (as ``cache.pack`` made them), or None when they do
+    not decode to one (truncated, foreign, naming a class): a miss, never an error."""
+    with contextlib.suppress(Exception):
+        return from_entry(unpack(blob))
+    return None
+
+
 def from_entry(entry: Any) -> Result | None:
     """The Result an entry holds, or None when it is not an entry of this shape."""
     if not (isinstance(entry, tuple) and len(entry) == 5):
@@ -59,6 +69,8 @@ def from_entry(entry: Any) -> Result | None:
     if not (
         isinstance(blob, bytes)
         and isinstance(counts, tuple)
+        and len(counts) == 3
+        and all(type(n) is int for n in counts)
         and isinstance(rows, list)
         and isinstance(scopes, frozenset)
         and isinstance(safe, bool)
@@ -82,14 +94,18 @@ def from_entry(entry: Any) -> Result | None:
 class Documents(Sequence[Document]):
     """The posts' Documents in file order; a cached or worker-built one is unpickled the
     first time it is asked for, a reused one (see ``reuse.py``) loaded then.
-    ``articles``, ``terms`` and ``skipped`` need none of them."""
+    ``articles``, ``terms`` and ``skipped`` need none of them. ``rebuild(i)``: the i-th
+    Document made again from its post, for a pickle that does not load (a damaged
+    cache entry)."""
 
     def __init__(
         self,
         items: Sequence[Document | bytes | Callable[[], Document]],
         counts: Sequence[Counts],
+        rebuild: Callable[[int], Document] | None = None,
     ) -> None:
         self._items = list(items)
+        self._rebuild = rebuild
         self.articles = sum(c[0] for c in counts)
         self.terms = sum(c[1] for c in counts)
         self.skipped = sum(c[2] for c in counts)
@@ -106,7 +122,13 @@ class Documents(Sequence[Document]):
             return [self[i] for i in range(*index.indices(len(self)))]
         item = self._items[index]
         if isinstance(item, bytes):
-            item = self._items[index] = pickle.loads(item)
+            try:
+                item = load_document(item)
+            except Exception:
+                if self._rebuild is None:
+                    raise
+                item = self._rebuild(index)
+            self._items[index] = item
         elif not isinstance(item, Document):
             item = self._items[index] = item()
         return item

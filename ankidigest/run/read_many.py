@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ankidigest.errors import AnkidigestError
 from ankidigest.model import Document
-from ankidigest.run.cache import pack, unpack
+from ankidigest.run.cache import pack, unpack_document
 from ankidigest.run.parallel import (
     Reply,
     error_reply,
@@ -43,7 +43,7 @@ def _walk_here(job: WalkJob) -> tuple[Document | None, BaseException | None]:
 def _walk_decode(reply: Reply) -> tuple[Document | None, BaseException | None]:
     if reply[0] == "ok":
         doc = reply[1]
-        return (doc if isinstance(doc, Document) else unpack(doc)), None
+        return (doc if isinstance(doc, Document) else unpack_document(doc)), None
     return None, rebuild_error(reply)
 
 

@@ -10,22 +10,26 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-import json
 import os
 import re
+import shutil
 import sqlite3
-import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
+from ankidigest import sanitize
 from ankidigest.errors import InputError
 from ankidigest.identity import normalize_term
+from ankidigest.limits import MAX_PRIOR_COLLECTION_BYTES, open_regular
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
+from ankidigest.update import untrusted
+from ankidigest.update.untrusted import MAX_CLOZE, MAX_MOD
 from ankidigest.write.apkg import CLOZE_TABLE, KEYS_TABLE, REMOVED_TABLE, read_only_uri
 from ankidigest.write.formats import output_format
+from ankidigest.write.scratch import temp_dir
 from ankidigest.write.zipout import read_entry
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
@@ -128,16 +132,18 @@ class PriorPackage:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._work: tempfile.TemporaryDirectory[str] | None = None
+        self._work: str | None = None
         self._db = ""
         self._digest = ""
         self._error: BaseException | None = None
-        self._failure = ""  # why the package cannot be read, once it failed
+        self._failure: str | None = None  # why the package cannot be read
         self._thread = threading.Thread(target=self._unzip, name="ankidigest-prior", daemon=True)
         self._thread.start()
 
     def _unzip(self) -> None:
         try:
+            with open_regular(self.path):  # not a FIFO, which would hang us
+                pass
             with zipfile.ZipFile(self.path) as archive:
                 names = archive.namelist()
             # Anki 2.1.50+ exports collection.anki21b (zstd) beside a stub collection.anki2.
@@ -145,10 +151,10 @@ class PriorPackage:
             name = next((n for n in found if n in names), "")
             if not name:
                 raise InputError(self.path, "not an Anki package (no collection in it)")
-            self._work = tempfile.TemporaryDirectory(prefix="ankidigest-prior-")
-            db = os.path.join(self._work.name, "collection.anki2")
+            self._work = temp_dir("prior")
+            db = os.path.join(self._work, "collection.anki2")
             sha = hashlib.sha256()
-            pieces = read_entry(self.path, name, _UNZIP_PIECE)
+            pieces = read_entry(self.path, name, _UNZIP_PIECE, MAX_PRIOR_COLLECTION_BYTES)
             if name.endswith("b"):
                 pieces = _unzstd(self.path, pieces)
             with open(db, "wb") as out:
@@ -183,22 +189,28 @@ class PriorPackage:
         InputError naming it. A failure is kept: every later call raises it again
         (a second call must not read the collection that was never unzipped)."""
         self._thread.join()
-        if self._failure:
+        if self._error is not None:
+            error, self._error = self._error, None  # no reference cycle through its traceback
+            self._failure = untrusted.reason(error)
+            if self._failure is None:
+                raise error
+        if self._failure is not None:  # every later call fails the same way
             raise InputError(self.path, self._failure)
         try:
-            if self._error is not None:
-                raise self._error
             yield
+        except InputError:
+            raise
         except Exception as exc:
-            self._failure = _failure(exc)
-            raise InputError(self.path, self._failure) from None
-        finally:
-            self._error = None  # no reference cycle through the traceback
+            reason = untrusted.reason(exc)
+            if reason is None:
+                raise
+            raise InputError(self.path, reason) from None
 
     def close(self) -> None:
         self._thread.join()
         if self._work is not None:
-            self._work.cleanup()
+            shutil.rmtree(self._work, ignore_errors=True)
+            self._work = None
 
     def __enter__(self) -> PriorPackage:
         return self
@@ -227,29 +239,16 @@ def _unzstd(path: str, pieces: Iterator[bytes]) -> Iterator[bytes]:
 
 def _decks(conn: sqlite3.Connection, tables: set[str]) -> dict[int, str]:
     """Deck id -> name: from the collection's JSON (ours, Anki's older format), or from
-    its decks table (Anki 2.1.50+: levels separated by 0x1f)."""
-    (decks_json,) = conn.execute("SELECT decks FROM col").fetchone()
-    if decks_json:
-        return {int(k): str(v["name"]) for k, v in json.loads(decks_json).items()}
-    if "decks" in tables:
+    its decks table (Anki 2.1.50+: levels separated by 0x1f). Checked as untrusted."""
+    row = conn.execute("SELECT decks FROM col").fetchone()
+    if row is not None and row[0] in ("", "{}") and "decks" in tables:
         rows = conn.execute("SELECT id, name FROM decks")
-        return {int(did): str(name).replace("\x1f", "::") for did, name in rows}
-    return {}
-
-
-def _failure(exc: Exception) -> str:
-    """What an exception raised while reading a package means, in the user's words."""
-    if isinstance(exc, InputError):
-        return exc.reason
-    if isinstance(exc, FileNotFoundError):
-        return "no such file"
-    if isinstance(exc, IsADirectoryError):
-        return "is a folder, not an Anki package"
-    if isinstance(exc, (zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, KeyError)):
-        return f"not a readable Anki package ({exc})"
-    if isinstance(exc, OSError):
-        return f"cannot read: {exc.strerror or exc}"
-    raise exc
+        return {
+            did: name.replace("\x1f", "::")
+            for did, name in rows
+            if type(did) is int and isinstance(name, str) and sanitize.deck(name)
+        }
+    return untrusted.deck_names(row)
 
 
 def _read_collection(
@@ -263,7 +262,11 @@ def _read_collection(
         decks = _decks(conn, tables)
         high: dict[str, int] = {}
         if CLOZE_TABLE in tables:
-            high = dict(conn.execute(f"SELECT guid, high FROM {CLOZE_TABLE}").fetchall())
+            high = {
+                guid: top
+                for guid, top in conn.execute(f"SELECT guid, high FROM {CLOZE_TABLE}")
+                if type(top) is int and 0 <= top <= MAX_CLOZE
+            }
         gone = []
         if REMOVED_TABLE in tables:
             gone = conn.execute(
@@ -271,10 +274,13 @@ def _read_collection(
             ).fetchall()
         prior: dict[str, PriorNote] = {}
         for guid, mod, flds, tags, deck, top in gone:
+            if not (untrusted.good_note(guid, mod, flds) and isinstance(deck, str)):
+                continue
             fields = tuple(flds.split("\x1f"))
+            top = untrusted.number(top, MAX_CLOZE) or 0
             if len(fields) == len(FIELD_NAMES):
                 prior[guid] = PriorNote(
-                    guid, mod, fields, tuple(tags.split()), deck, top, gone=True
+                    guid, mod, fields, tuple(untrusted.tag_text(tags).split()), deck, top, True
                 )
         # Row by row, not fetchall(). A note equal to its new version holds the new
         # note's own fields; other fields equal to the new note's share its strings,
@@ -302,8 +308,12 @@ def _read_collection(
         )
         for guid, mod, flds, tags, did in rows:
             new = new_fields.get(guid)
+            if type(mod) is not int or not 0 <= mod <= MAX_MOD:
+                continue  # no time we wrote (text, NULL, near 2**63): not a prior note
             if new is not None and flds == join(new) and flds.count("\x1f") == separators:
                 fields = new
+            elif not untrusted.good_note(guid, mod, flds):
+                continue
             else:
                 parts = flds.split("\x1f")
                 if len(parts) != len(FIELD_NAMES):
@@ -314,15 +324,17 @@ def _read_collection(
                     fields = tuple(
                         [share(f, f) if i in _REPEATED else f for i, f in enumerate(parts)]
                     )
-            top = highest_cloze(fields[0])
+            top = min(highest_cloze(fields[0]), MAX_CLOZE)
             if high:
                 top = max(top, high.get(guid, 0))
+            if type(tags) is not str:
+                tags = ""
             tag_list = tag_lists.get(tags)
             if tag_list is None:
                 tag_list = tag_lists[tags] = tuple(tags.split())
             deck = decks.get(did, "ankidigest") if did is not None else "ankidigest"
             # PriorNote(...) without its Python-level __new__ (half the cost of making one).
-            prior[guid] = make(PriorNote, (guid, int(mod), fields, tag_list, deck, top, False, ""))
+            prior[guid] = make(PriorNote, (guid, mod, fields, tag_list, deck, top, False, ""))
         if KEYS_TABLE in tables:
             for guid, built in conn.execute(f"SELECT guid, built FROM {KEYS_TABLE}"):
                 note = prior.get(guid)

@@ -16,11 +16,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from ankidigest import sanitize
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import check_unique
 from ankidigest.notes.notetype import FIELD_INDEX
 from ankidigest.update.prior import PriorNote, plain_text, read_prior
 from ankidigest.update.sentence_match import sentence_scope
+from ankidigest.update.untrusted import clean_deck, clean_fields
 
 __all__ = ["REMOVED_TAG", "PriorNote", "UpdateReport", "read_prior", "reconcile"]
 
@@ -176,7 +178,9 @@ def unchanged_note(note: NoteSpec, mod: int, cloze_max: int) -> NoteSpec:
 
 
 def _removed_note(prior: PriorNote, path: str | None, *, mark: bool, now: int = 0) -> NoteSpec:
-    """A prior note gone from the source, as is or (``mark``) tagged as removed."""
+    """A prior note gone from the source, as is or (``mark``) tagged as removed; what it
+    brings back from the package sanitised as a post's notes are (``untrusted.py``)."""
+    prior = prior._replace(fields=clean_fields(prior.fields), tags=sanitize.tags(prior.tags))
     tags = (*prior.tags, REMOVED_TAG) if mark else prior.tags
     fields = prior.fields
     terms = tuple(html.unescape(answer) for answer in _ANSWERS.findall(prior.text))
@@ -189,7 +193,7 @@ def _removed_note(prior: PriorNote, path: str | None, *, mark: bool, now: int = 
         key=prior.key,
         fields=fields,
         tags=tags,
-        deck=prior.deck,
+        deck=clean_deck(prior.deck),
         mod=prior.mod if tags == prior.tags else max(now, prior.mod + 1),
         terms=terms,
         sentence=plain_text(prior.text),

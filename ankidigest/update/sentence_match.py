@@ -30,6 +30,7 @@ from ankidigest.model import NoteSpec
 from ankidigest.notes.cloze import escape_text
 from ankidigest.notes.notetype import FIELD_INDEX
 from ankidigest.update.prior import PriorNote, cloze_terms, plain_text
+from ankidigest.update.untrusted import clean_fields
 
 SIMILAR = 0.85
 RELATED = 0.6
@@ -143,7 +144,7 @@ def _take(note: NoteSpec, before: PriorNote) -> NoteSpec:
     text = _NUMBER.sub(lambda _: f"{{{{c{next(given)}::", note.fields[_TEXT])
     fields = list(note.fields)
     fields[_TEXT] = text
-    fields[_KEY] = before.fields[_KEY]
+    fields[_KEY] = clean_fields(before.fields)[_KEY]  # read from a package: untrusted
     return replace(
         note,
         guid=before.guid,

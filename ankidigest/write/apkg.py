@@ -14,8 +14,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 from urllib.parse import quote
@@ -24,6 +24,8 @@ from ankidigest.errors import OutputError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import MODEL_ID, NOTETYPE_MOD, SORT_FIELD, genanki_model
 from ankidigest.write.atomic import write_atomic
+from ankidigest.write.decks import fix_copied_cards, spellings
+from ankidigest.write.scratch import temp_dir
 from ankidigest.write.tables import (
     CLOZE_TABLE,
     KEYS_TABLE,
@@ -109,7 +111,8 @@ def write_segments(
 def _write(
     segments: Sequence[Segment], zip_path: str, kept: Sequence[NoteSpec], source: str | None
 ) -> Written:
-    with tempfile.TemporaryDirectory(prefix="ankidigest-") as work:
+    work = temp_dir()
+    try:
         db_path = os.path.join(work, "collection.anki2")
         conn = sqlite3.connect(db_path, uri=True)
         try:
@@ -125,6 +128,8 @@ def _write(
         finally:
             conn.close()
         digests = write_zip(zip_path, [("collection.anki2", db_path), ("media", b"{}")], ZIP_LEVEL)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return Written(digests["collection.anki2"], cards, base)
 
 
@@ -141,10 +146,12 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
         names = segment.decks if isinstance(segment, Copied) else (n.deck for n in segment)
         for name in names:
             if name not in decks:
-                decks[name] = deck_id(name)
+                decks[name] = 0
         total += segment.notes if isinstance(segment, Copied) else len(segment)
     if not decks:
-        decks["ankidigest"] = deck_id("ankidigest")
+        decks["ankidigest"] = 0
+    spelled = spellings(decks)  # one deck per name as Anki compares them (no case)
+    decks = {name: deck_id(spelled[name]) for name in decks}
     # genanki's schema with one index of its seven: Anki's importer reads the
     # package's tables whole and does not need them (a test imports into a real
     # Anki); prior.py finds each note's cards by note id. Fewer indexes make the
@@ -161,7 +168,8 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
     (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
     all_decks = json.loads(decks_json)
     for name, did in decks.items():
-        all_decks[str(did)] = genanki.Deck(did, name).to_json()
+        if spelled[name] == name:
+            all_decks[str(did)] = genanki.Deck(did, name).to_json()
     last_deck = list(decks.values())[-1]
     models = {str(MODEL_ID): genanki_model().to_json(NOTETYPE_MOD, last_deck)}
     cursor.execute(
@@ -227,6 +235,8 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
             )
             index += len(segment)
             card_id += len(rows)
+    if any(isinstance(p, Copied) for p in parts):
+        fix_copied_cards(cursor, decks)
     cursor.execute("CREATE INDEX ix_cards_nid ON cards (nid)")  # built after the rows: faster
     write_clozes(cursor, retired)  # our own tables (tables.py)
     write_keys(cursor, keys)

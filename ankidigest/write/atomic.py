@@ -1,17 +1,18 @@
 """Atomic output: write to a temporary file beside the target, then rename.
 
-A failed or interrupted run (Ctrl-C included) leaves the existing file as it
-was and no temporary file behind.
+A failed or interrupted run (Ctrl-C and SIGTERM included) leaves the existing file as
+it was and no temporary file behind; the temporary file of a killed run (SIGKILL) is
+deleted by the next write beside it (see ``scratch.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 
 from ankidigest.errors import OutputError
+from ankidigest.write.scratch import clean_beside, temp_file_beside
 
 
 @contextlib.contextmanager
@@ -22,10 +23,9 @@ def atomic_path(target: str) -> Iterator[str]:
         raise OutputError(f"{target}: folder {folder} does not exist")
     if os.path.isdir(target):
         raise OutputError(f"{target}: is a folder; name a file to write")
+    clean_beside(target)  # what a killed run left
     try:
-        fd, tmp = tempfile.mkstemp(
-            prefix="." + os.path.basename(target) + ".", suffix=".tmp", dir=folder
-        )
+        fd, tmp = temp_file_beside(target)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from None
     os.close(fd)

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ankidigest.errors import StdoutError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX
 from ankidigest.sanitize import no_surrogates
@@ -50,8 +51,13 @@ def write_json(notes: Sequence[NoteSpec], path: str) -> None:
     """Write JSON to ``path`` atomically, or to standard output when ``path`` is '-'."""
     text = dumps(notes)
     if path == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise StdoutError("standard output: closed", closed=True) from None
+        except OSError as exc:
+            raise StdoutError(f"standard output: cannot write: {exc.strerror or exc}") from None
         return
 
     def write(tmp: str) -> None:

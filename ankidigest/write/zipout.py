@@ -163,18 +163,25 @@ def _deflate(source: str | bytes, level: int) -> Iterator[tuple[bytes, bytes]]:
             yield raw, future.result()
 
 
-def read_entry(path: str, name: str, piece: int = 1 << 23) -> Iterator[bytes]:
+def read_entry(
+    path: str, name: str, piece: int = 1 << 23, limit: int | None = None
+) -> Iterator[bytes]:
     """The bytes of entry ``name`` of the zip at ``path``, in pieces of about ``piece``
-    compressed bytes; a deflated entry is inflated by ``deflater()`` (isal's is twice as
+    bytes; a deflated entry is inflated by ``deflater()`` (isal's is twice as
     fast as zlib's) and its CRC and size checked, anything else is read by zipfile.
-    Raises KeyError for a missing entry and zipfile.BadZipFile for a damaged one."""
+    Raises KeyError for a missing entry and zipfile.BadZipFile for a damaged one, or
+    one larger than ``limit`` bytes. Never holds more than about ``piece`` inflated
+    bytes, and stops as soon as the entry gives more than the zip says it holds (a
+    "zip bomb" that hides its size), so an entry can cost neither memory nor disk."""
     import zipfile
 
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo(name)
+        if limit is not None and info.file_size > limit:
+            raise zipfile.BadZipFile(f"{name} is larger than {limit >> 20} MB")
         lib = deflater()
         if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 1 or lib is zlib:
-            with archive.open(info) as src:
+            with archive.open(info) as src:  # zipfile stops at the size the zip says
                 while data := src.read(piece):
                     yield data
             return
@@ -188,15 +195,23 @@ def read_entry(path: str, name: str, piece: int = 1 << 23) -> Iterator[bytes]:
         inflate = lib.decompressobj(-15)
         left = info.compress_size
         crc = size = 0
-        while left:
-            packed = fh.read(min(piece, left))
+        packed = b""
+        while left or packed:
             if not packed:
-                raise zipfile.BadZipFile(f"{name}: truncated")
-            left -= len(packed)
-            data = inflate.decompress(packed)
+                packed = fh.read(min(piece, left))
+                if not packed:
+                    raise zipfile.BadZipFile(f"{name}: truncated")
+                left -= len(packed)
+            data = inflate.decompress(packed, piece)
+            packed = inflate.unconsumed_tail
             crc = zlib.crc32(data, crc)
             size += len(data)
-            yield data
+            if size > info.file_size:
+                raise zipfile.BadZipFile(f"{name}: more bytes than the zip says it holds")
+            if data:
+                yield data
+            elif packed and inflate.eof:
+                break  # bytes after the end of the stream
         data = inflate.flush()
         crc = zlib.crc32(data, crc)
         size += len(data)
