@@ -54,7 +54,9 @@ def score(folder: Path, detail: dict | None = None) -> tuple[int, int, int, list
         doc = read_post(str(md), **want_data.get("options", {}))
         dont = {(_loose(d["term"]), d.get("line")) for d in want_data.get("dont_care", [])}
         made_terms = [
-            (t, s) for s in doc.sentences for t in s.terms
+            (t, s)
+            for s in doc.sentences
+            for t in s.terms
             if (_loose(t.text), t.line) not in dont and (_loose(t.text), None) not in dont
         ]
         ignored = sum(len(s.terms) for s in doc.sentences) - len(made_terms)
@@ -77,9 +79,14 @@ def score(folder: Path, detail: dict | None = None) -> tuple[int, int, int, list
 
 def _details(md, want_data, made_terms, got, want, hit, ignored) -> dict:
     """Errors of one notebook with their families, and the source checks."""
-    not_cards = {(_loose(n["term"]), n["line"]): n.get("family", "other") for n in want_data.get("not_cards", [])}
+    not_cards = {
+        (_loose(n["term"]), n["line"]): n.get("family", "other")
+        for n in want_data.get("not_cards", [])
+    }
     families = {(w["term"], w["sentence"]): w.get("family") for w in want_data["terms"]}
-    sources = {(w["term"], w["sentence"]): w.get("source") for w in want_data["terms"] if "source" in w}
+    sources = {
+        (w["term"], w["sentence"]): w.get("source") for w in want_data["terms"] if "source" in w
+    }
     wrong = got - want
     missed = want - got
     errors = []
@@ -93,7 +100,9 @@ def _details(md, want_data, made_terms, got, want, hit, ignored) -> dict:
             missed_terms[t.text] -= 1
             expected_sentence = next(w for w, c in missed.items() if w[0] == t.text and c > 0)
             missed[expected_sentence] -= 1
-            errors.append(("sentence_mismatch", md.name, t.line, t.text, expected_sentence[1], s.text))
+            errors.append(
+                ("sentence_mismatch", md.name, t.line, t.text, expected_sentence[1], s.text)
+            )
             continue
         family = not_cards.get((_loose(t.text), t.line), "unlabelled_bold")
         errors.append((f"wrong:{family}", md.name, t.line, t.text, "not a card", s.text))
@@ -113,14 +122,19 @@ def _details(md, want_data, made_terms, got, want, hit, ignored) -> dict:
             else:
                 src_errors.append((md.name, t.line, t.text, sources[pair], got_url))
     return {
-        "made": sum(got.values()), "expected": sum(want.values()), "right": hit,
-        "ignored": ignored, "errors": errors,
-        "src_checked": src_checked, "src_right": src_right, "src_errors": src_errors,
+        "made": sum(got.values()),
+        "expected": sum(want.values()),
+        "right": hit,
+        "ignored": ignored,
+        "errors": errors,
+        "src_checked": src_checked,
+        "src_right": src_right,
+        "src_errors": src_errors,
     }
 
 
 def _ratio(right: int, total: int) -> str:
-    return f"{right / total:.1%} ({right}/{total})" if total else f"n/a (0/0)"
+    return f"{right / total:.1%} ({right}/{total})" if total else "n/a (0/0)"
 
 
 def report_real(folder: Path) -> None:
@@ -132,8 +146,10 @@ def report_real(folder: Path) -> None:
     shape_of = {r["id"]: r["shape"] for r in rows}
     owners = {r["owner"] for r in rows if r["id"] in detail}
     ignored = sum(d["ignored"] for d in detail.values())
-    print(f"{folder}: {len(detail)} notebooks by {len(owners)} owners, {made} cards made "
-          f"(+{ignored} on don't-care spans, not counted), {expected} expected, {right} right")
+    print(
+        f"{folder}: {len(detail)} notebooks by {len(owners)} owners, {made} cards made "
+        f"(+{ignored} on don't-care spans, not counted), {expected} expected, {right} right"
+    )
     print(f"  precision {_ratio(right, made)}, recall {_ratio(right, expected)}")
     checked = sum(d["src_checked"] for d in detail.values())
     src_ok = sum(d["src_right"] for d in detail.values())
@@ -147,8 +163,10 @@ def report_real(folder: Path) -> None:
         tally[2] += d["expected"]
         tally[3] += d["right"]
     for shape, (n, m, e, r) in sorted(shapes.items()):
-        print(f"  {shape:24} {n:2} files  made {m:3}  expected {e:3}  right {r:3}  "
-              f"P {_ratio(r, m):18} R {_ratio(r, e)}")
+        print(
+            f"  {shape:24} {n:2} files  made {m:3}  expected {e:3}  right {r:3}  "
+            f"P {_ratio(r, m):18} R {_ratio(r, e)}"
+        )
     families: dict[str, list] = {}
     for d in detail.values():
         for err in d["errors"]:

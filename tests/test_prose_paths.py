@@ -20,20 +20,24 @@ from hypothesis import strategies as st
 from ankidigest import export, sanitize
 from ankidigest.read import flatten as inline
 from ankidigest.read import linebreaks, markdown, spans
-from ankidigest.terms import classify, lookup, sentences, translation
+from ankidigest.terms import classify, explanations, lookup, sentences, translation
 from ankidigest.terms import rules as spanrules
 from ankidigest.terms import wordlists as entries
 from ankidigest.terms.reasons import (
-    CLAUSE,
+    CATEGORY,
     CROSSES,
+    DEFINED,
     DEFINITION,
     EMPHASIS,
     EMPTY,
+    EXCLAIMED,
+    FOREIGN,
     FRAGMENT,
     LABEL,
     META,
     NO_WORD,
     PATTERN,
+    SYNTAX,
     WHOLE_SENTENCE,
     WORD_LIST,
 )
@@ -134,21 +138,59 @@ def _term_reason_slow(
         and spanrules._META_AFTER.match(text[span[1] : sentence[1]])
     ):
         return META
+    part = spanrules._part_of(parts, span[0])
+    reason = _explanation_reason_slow(text, span, sentence, part)
+    if reason:
+        return reason
     if sentence not in lists:
-        lists[sentence] = spanrules._word_list(text, spanrules._part_of(parts, span[0]), spans)
+        lists[sentence] = spanrules._word_list(text, part, spans)
     if lists[sentence]:
         return WORD_LIST
     if spanrules._fragment(text, sentence):
         return FRAGMENT
-    n_term = len(spanrules.WORD.findall(word))
-    if n_term < 5:
-        return None
-    n_sentence = len(spanrules.WORD.findall(text[sentence[0] : sentence[1]]))
-    if n_term >= 9 or (n_term >= 5 and n_term >= 0.7 * n_sentence):
-        return CLAUSE
-    if n_term >= 6 and re.search(r"[,;，；]\s", word):
-        return CLAUSE
     return None
+
+
+def _explanation_reason_slow(
+    text: str, span: tuple[int, int], sentence: tuple[int, int], part: Part
+) -> str | None:
+    """explanations.explanation_reason without its pre-checks: every match tried."""
+    start, end = span
+    word = text[start:end]
+    if part.foreign or translation.is_foreign(word):
+        return FOREIGN
+    if explanations._DEFINING.match(text, end, sentence[1]) and explanations._BEFORE_DEFINED.match(
+        text, sentence[0], start
+    ):
+        return DEFINED
+    if explanations._EXAMPLES.match(text, end, sentence[1]):
+        return CATEGORY
+    if word.endswith("!") and any(ch.isalpha() for ch in text[end : sentence[1]]):
+        return EXCLAIMED
+    if explanations._SHOWN_MARK.search(text[sentence[0] : start] + " " + text[end : sentence[1]]):
+        return SYNTAX
+    return None
+
+
+DEFINING_TAILS = st.sampled_from(
+    [" means ", "  Means", "\u00a0refers to ", " ſignifies", " İmplies", " ıs used to", " is used",
+     "\tEXPRESSES", " (a, b)", "(a, b)", "（甲、乙）", " (a)", "\u3000(x, y)", "!", "! x", " - ",
+     " * ", " _ ", "`", " # ", ": ", " – "]
+)  # fmt: skip
+
+
+@CHECKS
+@given(TEXT, DEFINING_TAILS, TEXT)
+def test_explanation_reason_equals_the_slow_rules(head: str, tail: str, rest: str) -> None:
+    """The pre-checks of explanation_reason never hide a match: a span then a tail that
+    can make each rule match (defining verbs with the letters re.I folds, brackets)."""
+    for word in ("word", "new!", "中文", "x"):
+        text = head + word + tail + rest
+        span = (len(head), len(head) + len(word))
+        for sentence in ((0, len(text)), (len(head), len(text)), (0, span[1])):
+            for part in (Part(0, len(text), False), Part(0, len(text), True)):
+                fast = explanations.explanation_reason(text, span, sentence, part)
+                assert fast == _explanation_reason_slow(text, span, sentence, part)
 
 
 # A paragraph: pieces of text, some of them marked (start, end of each mark).

@@ -23,7 +23,7 @@ from ankidigest.read import frontmatter, markdown
 from ankidigest.read.containers import CARD_BLOCK, unwrap
 from ankidigest.read.decode import date_from_name, mtime_of, read_text, title_from_name
 from ankidigest.read.flatten import flatten, flatten_block, is_blank
-from ankidigest.read.spans import after_mark, group_by_sentence, outermost
+from ankidigest.read.spans import after_mark, cut_out, group_by_sentence, outermost
 from ankidigest.terms.classify import analyse
 from ankidigest.terms.lookup import is_lookup
 from ankidigest.terms.reasons import EMPTY
@@ -310,15 +310,19 @@ class _Walk:
                 scope_of = (article, article_scope(article, self.path, section))
             scope = scope_of[1]
             made: list[Term] = []
-            for t_start, t_end in inside:
+            said, at = text[s_start:s_end], None
+            if found.cuts:  # a bold gloss inside is no part of the sentence's text
+                said, at = cut_out(text, s_start, s_end, found.cuts, inside)
+            for i, (t_start, t_end) in enumerate(inside):
                 word = text[t_start:t_end]
                 key = (scope, normalize_term(word))
                 occurrence = self.seen.get(key, 0) + 1
                 self.seen[key] = occurrence
                 where = lines[found.origin[(t_start, t_end)]]
-                made.append(Term(word, t_start - s_start, t_end - s_start, occurrence, where))
+                t_start, t_end = at[i] if at else (t_start - s_start, t_end - s_start)
+                made.append(Term(word, t_start, t_end, occurrence, where))
             pending = _Pending(
-                text=text[s_start:s_end],
+                text=said,
                 terms=tuple(made),
                 paragraph=paragraph,
                 article=article,

@@ -30,8 +30,10 @@ _LABEL_HEADS = "eEiIİı"  # what _TEXT_LABEL's second branch can open with
 _ENUMERATION = re.compile(r"\(?\d{1,2}[.)]\s+|[①-⑳]\s*")
 # What follows a headword in an entry: "(adj.)", "/ɪˈpæ/", "[US]", "vt.", "noun", then ":" or "–".
 _ENTRY_NOTE = rf"(?:[(（\[][^)）\]\n]{{0,30}}[)）\]]|/[^/\n]{{1,40}}/|{_POS}|{_POS_WORD})"
+# A pronunciation in brackets, "[ˈæbəkəs]", "[ə'bʌv]": IPA letters or stress marks inside.
+_IPA = r"\[[^\]\n]{0,40}?[\u0250-\u02af\u02c8\u02cc\u02d0\u00e6\u00f0\u03b8\u014b][^\]\n]{0,40}\]"
 _HEADWORD_SEPARATOR = re.compile(
-    rf"^\s*(?:[=|–—]|\s-\s|-\s|[\u2e80-\u9fff\uac00-\ud7af]|{_POS}|{_POS_WORD}|/[^/\n]+/|"
+    rf"^\s*(?:[=|–—]|\s-\s|-\s|[\u2e80-\u9fff\uac00-\ud7af]|{_POS}|{_POS_WORD}|/[^/\n]+/|{_IPA}|"
     rf"[(（\[][^)）\]\n]{{0,30}}[)）\]]\s*[:：=–—-])"
 )
 _SEPARATOR = re.compile(rf"^(?:\s*{_ENTRY_NOTE})*\s*(?:[:：=|–—-]\s*)?")

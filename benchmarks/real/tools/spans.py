@@ -33,6 +33,8 @@ def bolds(line: str):
     """The bold spans of a line: markdown ones first, then <b>/<strong> ones."""
     yield from BOLD.finditer(line)
     yield from HTML_BOLD.finditer(line)
+
+
 CJKRUN = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2e80-\u2fdf][^A-Za-z\x00]*?(?=[A-Za-z\x00]|$)"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2e80-\u2fdf]")
 SPLIT = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
@@ -73,7 +75,7 @@ def units(lines: list[str]):
             fence = st[:3]
             yield no, [no], None
             continue
-        starts_block = (not st or re.match(r"^(#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||:::|!!!|---)", st))
+        starts_block = not st or re.match(r"^(#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||:::|!!!|---)", st)
         if starts_block:
             yield from flush()
             if st:
@@ -103,7 +105,11 @@ def candidate(unit_text: str, first_line: str, term_at: int) -> str:
     text, term_at = text[cut:], term_at - cut
     # glosses and translations in another script are not part of the sentence
     marked = text[:term_at] + "\x00" + text[term_at:]
-    marked = re.sub(r"(\*\*|__)?[（(【\[]?(\*\*|__)?(%s)+(\*\*|__)?[）)】\]]?(\*\*|__)?" % CJKRUN, " ", marked)
+    marked = re.sub(
+        r"(\*\*|__)?[（(【\[]?(\*\*|__)?(" + CJKRUN + r")+(\*\*|__)?[）)】\]]?(\*\*|__)?",
+        " ",
+        marked,
+    )
     marked = re.sub(r"[（(【\[]\s*[）)】\]]", " ", marked)
     at = marked.index("\x00")
     seg = marked.replace("\x00", "")
@@ -132,13 +138,19 @@ def spans(ident: str):
         for no in nos:
             line = lines[no - 1]
             for m in bolds(line):
-                yield no, m, strip_md(m.group(2)), candidate(text, lines[first - 1], offset + m.start()), line
+                yield (
+                    no,
+                    m,
+                    strip_md(m.group(2)),
+                    candidate(text, lines[first - 1], offset + m.start()),
+                    line,
+                )
             offset += len(line) + 1
 
 
 def listing(ident: str) -> None:
     count: dict[int, int] = {}
-    for no, m, term, sent, line in spans(ident):
+    for no, _m, term, sent, _line in spans(ident):
         count[no] = count.get(no, 0) + 1
         print(f"L{no}#{count[no]} [{term}] :: {sent}")
 
@@ -169,7 +181,7 @@ def build(ident: str) -> None:
     terms, dont, nots = [], [], []
     count: dict[int, int] = {}
     seen = set()
-    for no, m, term, sent, line in spans(ident):
+    for no, _m, term, sent, _line in spans(ident):
         count[no] = count.get(no, 0) + 1
         key = f"L{no}#{count[no]}"
         seen.add(key)
@@ -199,7 +211,9 @@ def build(ident: str) -> None:
     if unknown:
         raise SystemExit(f"{ident}: spec names spans that do not exist: {sorted(unknown)}")
     out = {"terms": terms, "dont_care": dont, "not_cards": nots}
-    (HERE / f"{ident}.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (HERE / f"{ident}.json").write_text(
+        json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     print(f"{ident}.json: {len(terms)} cards, {len(dont)} don't care, {len(nots)} not cards")
 
 

@@ -17,11 +17,21 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 MIRROR = Path("/work/.mirror")
-LICENCE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "COPYING", "license", "License.md")
+LICENCE_NAMES = (
+    "LICENSE",
+    "LICENSE.md",
+    "LICENSE.txt",
+    "LICENCE",
+    "COPYING",
+    "license",
+    "License.md",
+)
 
 
 def git(repo: Path, *args: str) -> bytes:
-    return subprocess.run(["git", "--git-dir", str(repo), *args], check=True, capture_output=True).stdout
+    return subprocess.run(
+        ["git", "--git-dir", str(repo), *args], check=True, capture_output=True
+    ).stdout
 
 
 def gitdir(slug: str) -> Path:
@@ -58,9 +68,15 @@ def main(argv: list[str]) -> int:
     rows = [r for r in rows if r["id"] != ident]
     lic = licence(repo)
     row = {
-        "id": ident, "owner": slug.split("/")[0], "repo": slug, "path": path, "commit": commit,
-        "lines": f"{a}-{b}", "of_lines": len(lines) - (1 if data.endswith(b"\n") else 0),
-        "shape": shape, "licence": "unclear → excerpt" if lic.startswith("none") else lic,
+        "id": ident,
+        "owner": slug.split("/")[0],
+        "repo": slug,
+        "path": path,
+        "commit": commit,
+        "lines": f"{a}-{b}",
+        "of_lines": len(lines) - (1 if data.endswith(b"\n") else 0),
+        "shape": shape,
+        "licence": "unclear → excerpt" if lic.startswith("none") else lic,
         "note": note,
     }
     rows.append(row)
