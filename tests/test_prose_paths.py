@@ -233,9 +233,9 @@ def _sentence_start_slow(text: str, start: int, end: int, spans: list[tuple[int,
 
 
 LEADS = st.sampled_from(
-    ["", "2) ", "(3. ", "① ", "12. ", "٣) ", "是向某人保证：", "中文 ", "A: ", "Note: ", "e.g. ",
-     "E.G., ", "i.e. ", "İ.e. ", "ı.E. ", "eg. ", "Key fact: ", "x" * 29 + ": ", "x" * 30 + ": ",
-     "x" * 31 + ": ", "x：", "word word: "]
+    ["", "2) ", "(3. ", "[2] ", "[12]", "① ", "12. ", "٣) ", "是向某人保证：", "中文 ", "A: ",
+     "Note: ", "e.g. ", "E.G., ", "i.e. ", "İ.e. ", "ı.E. ", "eg. ", "Key fact: ", "x" * 29 + ": ",
+     "x" * 30 + ": ", "x" * 31 + ": ", "x：", "word word: "]
 )  # fmt: skip
 # What a label must be followed by to be cut (a capital, three words).
 LABELLED = st.one_of(TEXT, st.sampled_from(["The cat sat on it.", "They were here today", "Ab cd"]))
