@@ -173,9 +173,9 @@ def _explanation_reason_slow(
 
 
 DEFINING_TAILS = st.sampled_from(
-    [" means ", "  Means", "\u00a0refers to ", " ſignifies", " İmplies", " ıs used to", " is used",
-     "\tEXPRESSES", " (a, b)", "(a, b)", "（甲、乙）", " (a)", "\u3000(x, y)", "!", "! x", " - ",
-     " * ", " _ ", "`", " # ", ": ", " – "]
+    [" means ", "  Means", "\u00a0refers to ", " ſignifies", " İmplies", " ıs used to",
+     " iſ used to", " is used", " meanſ", " Are used for", "\tEXPRESSES", " (a, b)", "(a, b)",
+     "（甲、乙）", " (a)", "\u3000(x, y)", "!", "! x", " - ", " * ", " _ ", "`", " # ", ": ", " – "]
 )  # fmt: skip
 
 

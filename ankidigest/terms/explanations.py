@@ -33,8 +33,12 @@ _DEFINING = re.compile(
     r"express(?:es)?|represents?|indicates?|impl(?:y|ies))\b",
     re.I,
 )
-# What _DEFINING's verb can open with, lower case (re.I also folds "ſ", "ı", "İ" on them).
-_DEFINING_HEADS = frozenset("mrisde")
+# The first three letters of _DEFINING's verbs, lower case ("is "/"are": "is used", "are
+# used"). A head with white space or a non-ASCII letter (re.I folds "ſ", "ı", "İ" onto
+# ASCII) is left to the match.
+_DEFINING_HEADS = frozenset(
+    ["mea", "ref", "is ", "are", "sta", "sig", "den", "des", "exp", "rep", "ind", "imp"]
+)
 # What may come before that word in its sentence: nothing, markers, or a closing " - ".
 _BEFORE_DEFINED = re.compile(r"(?:[\s\-–—•*\"'“”‘’(]*|.*(?:\s[-–—]|[:;])\s*[\"'“‘]?)$", re.S)
 # "(teacher, John)": a bracket of at least two short items right after the span.
@@ -43,6 +47,7 @@ _EXAMPLES = re.compile(
 )
 # A markdown mark shown as text: "add two ** before", "wrap it in _ or __".
 _SHOWN_MARK = re.compile(r"(?:^|\s)[*_~`#]+(?=[\s.,;:)]|$)")
+_MARK = re.compile(r"[*_~`#]")
 _GLOSS_OPEN = " \t（(【["
 _BRACKETS = frozenset("(（")
 
@@ -56,9 +61,10 @@ def explanation_reason(
     if part.foreign or (not word.isascii() and is_foreign(word)):
         return FOREIGN
     c0, c1 = text[end : end + 1], text[end + 1 : end + 2]  # what the matches need first
+    head = text[end + 1 : end + 4]
     if (
         c0.isspace()
-        and (c1.lower() in _DEFINING_HEADS or c1.isspace() or not c1.isascii())
+        and (head.lower() in _DEFINING_HEADS or c1.isspace() or not head.isascii())
         and _DEFINING.match(text, end, sentence[1])
         and _BEFORE_DEFINED.match(text, sentence[0], start)
     ):
@@ -69,7 +75,7 @@ def explanation_reason(
         return CATEGORY
     if word[-1] == "!" and any(ch.isalpha() for ch in text[end : sentence[1]]):
         return EXCLAIMED
-    if any(text.find(mark, sentence[0], sentence[1]) >= 0 for mark in "*_~`#"):
+    if _MARK.search(text, sentence[0], sentence[1]):  # (one scan, not one per mark)
         rest = text[sentence[0] : start] + " " + text[end : sentence[1]]
         if _SHOWN_MARK.search(rest):
             return SYNTAX
