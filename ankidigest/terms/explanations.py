@@ -45,8 +45,13 @@ _BEFORE_DEFINED = re.compile(r"(?:[\s\-–—•*\"'“”‘’(]*|.*(?:\s[-–
 _EXAMPLES = re.compile(
     r"\s?[(（]\s*[^\W\d_][\w'’ -]{0,20}(?:\s*[,，、]\s*[^\W\d_][\w'’ -]{0,20})+[)）]"
 )
-# A markdown mark shown as text: "add two ** before", "wrap it in _ or __".
-_SHOWN_MARK = re.compile(r"(?:^|\s)[*_~`#]+(?=[\s.,;:)]|$)")
+# A markdown mark named as a thing: "add two ** before", "type ** on both sides", "wrap it
+# in _ or __" (a stray "**" of an unclosed bold is not: "An ** open and **real** one").
+_SHOWN_MARK = re.compile(
+    r"\b(?:one|two|three|four|single|double|triple|add|adding|type|typing|put|use|using|with|"
+    r"wrap|in|or|and|between|enclose)\s+[*_~`#]{1,3}(?=[\s.,;:)]|$)",
+    re.I,
+)
 _MARK = re.compile(r"[*_~`#]")
 _GLOSS_OPEN = " \t（(【["
 _BRACKETS = frozenset("(（")
