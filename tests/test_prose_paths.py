@@ -9,6 +9,7 @@ characters re.IGNORECASE folds onto ASCII letters ("ſ", "ı", "İ", the Kelvin 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -159,15 +160,19 @@ def _explanation_reason_slow(
     word = text[start:end]
     if part.foreign or translation.is_foreign(word):
         return FOREIGN
-    if explanations._DEFINING.match(text, end, sentence[1]) and explanations._BEFORE_DEFINED.match(
-        text, sentence[0], start
-    ):
+    near = explanations._NEAR
+    before = max(sentence[0], start - near)
+    after = min(sentence[1], end + near)
+    markers = re.fullmatch(r"[\s\-–—•*\"'“”‘’(]*", text[sentence[0] : start])
+    dash = re.search(r"(?:\s[-–—]|[:;])\s*[\"'“‘]?$", text[before:start], re.S)
+    opens = (start - sentence[0] <= near and markers is not None) or dash is not None
+    if explanations._DEFINING.match(text, end, sentence[1]) and opens:
         return DEFINED
     if explanations._EXAMPLES.match(text, end, sentence[1]):
         return CATEGORY
-    if word.endswith("!") and any(ch.isalpha() for ch in text[end : sentence[1]]):
+    if word.endswith("!") and any(ch.isalpha() for ch in text[end:after]):
         return EXCLAIMED
-    if explanations._SHOWN_MARK.search(text[sentence[0] : start] + " " + text[end : sentence[1]]):
+    if explanations._SHOWN_MARK.search(text[before:start] + " " + text[end:after]):
         return SYNTAX
     return None
 
@@ -184,9 +189,9 @@ DEFINING_TAILS = st.sampled_from(
 def test_explanation_reason_equals_the_slow_rules(head: str, tail: str, rest: str) -> None:
     """The pre-checks of explanation_reason never hide a match: a span then a tail that
     can make each rule match (defining verbs with the letters re.I folds, brackets)."""
-    for word in ("word", "new!", "中文", "x"):
-        text = head + word + tail + rest
-        span = (len(head), len(head) + len(word))
+    for word, lead in itertools.product(("word", "new!", "中文", "x"), ("", "y - " * 25)):
+        text = lead + head + word + tail + rest
+        span = (len(lead + head), len(lead + head) + len(word))
         for sentence in ((0, len(text)), (len(head), len(text)), (0, span[1])):
             for part in (Part(0, len(text), False), Part(0, len(text), True)):
                 fast = explanations.explanation_reason(text, span, sentence, part)

@@ -39,8 +39,13 @@ _DEFINING = re.compile(
 _DEFINING_HEADS = frozenset(
     ["mea", "ref", "is ", "are", "sta", "sig", "den", "des", "exp", "rep", "ind", "imp"]
 )
-# What may come before that word in its sentence: nothing, markers, or a closing " - ".
-_BEFORE_DEFINED = re.compile(r"(?:[\s\-–—•*\"'“”‘’(]*|.*(?:\s[-–—]|[:;])\s*[\"'“‘]?)$", re.S)
+# What may come before that word: only markers from its sentence's start, or (within
+# _NEAR characters) a " - ", ":" or ";" that ends what it explains.
+_ONLY_MARKERS = re.compile(r"[\s\-–—•*\"'“”‘’(]*$")
+_AFTER_DASH = re.compile(r".*(?:\s[-–—]|[:;])\s*[\"'“‘]?$", re.S)
+# How far the rules look from the span: every rule reads a bounded window, so thousands
+# of spans in one long sentence stay linear (benchmarks/bench_shapes.py).
+_NEAR = 80
 # "(teacher, John)": a bracket of at least two short items right after the span.
 _EXAMPLES = re.compile(
     r"\s?[(（]\s*[^\W\d_][\w'’ -]{0,20}(?:\s*[,，、]\s*[^\W\d_][\w'’ -]{0,20})+[)）]"
@@ -71,20 +76,33 @@ def explanation_reason(
         c0.isspace()
         and (head.lower() in _DEFINING_HEADS or c1.isspace() or not head.isascii())
         and _DEFINING.match(text, end, sentence[1])
-        and _BEFORE_DEFINED.match(text, sentence[0], start)
+        and _defined_opens(text, start, sentence[0])
     ):
         return DEFINED
     if (c0 in _BRACKETS or (c0.isspace() and c1 in _BRACKETS)) and _EXAMPLES.match(
         text, end, sentence[1]
     ):
         return CATEGORY
-    if word[-1] == "!" and any(ch.isalpha() for ch in text[end : sentence[1]]):
+    after = min(sentence[1], end + _NEAR)
+    if word[-1] == "!" and any(ch.isalpha() for ch in text[end:after]):
         return EXCLAIMED
-    if _MARK.search(text, sentence[0], sentence[1]):  # (one scan, not one per mark)
-        rest = text[sentence[0] : start] + " " + text[end : sentence[1]]
-        if _SHOWN_MARK.search(rest):
-            return SYNTAX
+    before = max(sentence[0], start - _NEAR)
+    if (
+        _MARK.search(text, before, after)
+        and _SHOWN_MARK.search(  # (_MARK: one scan)
+            text[before:start] + " " + text[end:after]
+        )
+    ):
+        return SYNTAX
     return None
+
+
+def _defined_opens(text: str, start: int, sentence_start: int) -> bool:
+    """Whether the span at ``start`` is what its sentence explains: only markers before
+    it, or a " - ", ":" or ";" within _NEAR characters before it."""
+    if start - sentence_start <= _NEAR and _ONLY_MARKERS.match(text, sentence_start, start):
+        return True
+    return _AFTER_DASH.match(text, max(sentence_start, start - _NEAR), start) is not None
 
 
 def glosses(text: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
