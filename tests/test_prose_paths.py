@@ -9,6 +9,7 @@ characters re.IGNORECASE folds onto ASCII letters ("ſ", "ı", "İ", the Kelvin 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,20 +21,24 @@ from hypothesis import strategies as st
 from ankidigest import export, sanitize
 from ankidigest.read import flatten as inline
 from ankidigest.read import linebreaks, markdown, spans
-from ankidigest.terms import classify, lookup, sentences, translation
+from ankidigest.terms import classify, explanations, lookup, sentences, translation
 from ankidigest.terms import rules as spanrules
 from ankidigest.terms import wordlists as entries
 from ankidigest.terms.reasons import (
-    CLAUSE,
+    CATEGORY,
     CROSSES,
+    DEFINED,
     DEFINITION,
     EMPHASIS,
     EMPTY,
+    EXCLAIMED,
+    FOREIGN,
     FRAGMENT,
     LABEL,
     META,
     NO_WORD,
     PATTERN,
+    SYNTAX,
     WHOLE_SENTENCE,
     WORD_LIST,
 )
@@ -134,21 +139,63 @@ def _term_reason_slow(
         and spanrules._META_AFTER.match(text[span[1] : sentence[1]])
     ):
         return META
+    part = spanrules._part_of(parts, span[0])
+    reason = _explanation_reason_slow(text, span, sentence, part)
+    if reason:
+        return reason
     if sentence not in lists:
-        lists[sentence] = spanrules._word_list(text, spanrules._part_of(parts, span[0]), spans)
+        lists[sentence] = spanrules._word_list(text, part, spans)
     if lists[sentence]:
         return WORD_LIST
     if spanrules._fragment(text, sentence):
         return FRAGMENT
-    n_term = len(spanrules.WORD.findall(word))
-    if n_term < 5:
-        return None
-    n_sentence = len(spanrules.WORD.findall(text[sentence[0] : sentence[1]]))
-    if n_term >= 9 or (n_term >= 5 and n_term >= 0.7 * n_sentence):
-        return CLAUSE
-    if n_term >= 6 and re.search(r"[,;，；]\s", word):
-        return CLAUSE
     return None
+
+
+def _explanation_reason_slow(
+    text: str, span: tuple[int, int], sentence: tuple[int, int], part: Part
+) -> str | None:
+    """explanations.explanation_reason without its pre-checks: every match tried."""
+    start, end = span
+    word = text[start:end]
+    if part.foreign or translation.is_foreign(word):
+        return FOREIGN
+    near = explanations._NEAR
+    before = max(sentence[0], start - near)
+    after = min(sentence[1], end + near)
+    markers = re.fullmatch(r"[\s\-–—•*\"'“”‘’(]*", text[sentence[0] : start])
+    dash = re.search(r"(?:\s[-–—]|[:;])\s*[\"'“‘]?$", text[before:start], re.S)
+    opens = (start - sentence[0] <= near and markers is not None) or dash is not None
+    if explanations._DEFINING.match(text, end, sentence[1]) and opens:
+        return DEFINED
+    if explanations._EXAMPLES.match(text, end, sentence[1]):
+        return CATEGORY
+    if word.endswith("!") and any(ch.isalpha() for ch in text[end:after]):
+        return EXCLAIMED
+    if explanations._SHOWN_MARK.search(text[before:start] + " " + text[end:after]):
+        return SYNTAX
+    return None
+
+
+DEFINING_TAILS = st.sampled_from(
+    [" means ", "  Means", "\u00a0refers to ", " ſignifies", " İmplies", " ıs used to",
+     " iſ used to", " is used", " meanſ", " Are used for", "\tEXPRESSES", " (a, b)", "(a, b)",
+     "（甲、乙）", " (a)", "\u3000(x, y)", "!", "! x", " - ", " * ", " _ ", "`", " # ", ": ", " – "]
+)  # fmt: skip
+
+
+@CHECKS
+@given(TEXT, DEFINING_TAILS, TEXT)
+def test_explanation_reason_equals_the_slow_rules(head: str, tail: str, rest: str) -> None:
+    """The pre-checks of explanation_reason never hide a match: a span then a tail that
+    can make each rule match (defining verbs with the letters re.I folds, brackets)."""
+    for word, lead in itertools.product(("word", "new!", "中文", "x"), ("", "y - " * 25)):
+        text = lead + head + word + tail + rest
+        span = (len(lead + head), len(lead + head) + len(word))
+        for sentence in ((0, len(text)), (len(head), len(text)), (0, span[1])):
+            for part in (Part(0, len(text), False), Part(0, len(text), True)):
+                fast = explanations.explanation_reason(text, span, sentence, part)
+                assert fast == _explanation_reason_slow(text, span, sentence, part)
 
 
 # A paragraph: pieces of text, some of them marked (start, end of each mark).
@@ -191,9 +238,9 @@ def _sentence_start_slow(text: str, start: int, end: int, spans: list[tuple[int,
 
 
 LEADS = st.sampled_from(
-    ["", "2) ", "(3. ", "① ", "12. ", "٣) ", "是向某人保证：", "中文 ", "A: ", "Note: ", "e.g. ",
-     "E.G., ", "i.e. ", "İ.e. ", "ı.E. ", "eg. ", "Key fact: ", "x" * 29 + ": ", "x" * 30 + ": ",
-     "x" * 31 + ": ", "x：", "word word: "]
+    ["", "2) ", "(3. ", "[2] ", "[12]", "① ", "12. ", "٣) ", "是向某人保证：", "中文 ", "A: ",
+     "Note: ", "e.g. ", "E.G., ", "i.e. ", "İ.e. ", "ı.E. ", "eg. ", "Key fact: ", "x" * 29 + ": ",
+     "x" * 30 + ": ", "x" * 31 + ": ", "x：", "word word: "]
 )  # fmt: skip
 # What a label must be followed by to be cut (a capital, three words).
 LABELLED = st.one_of(TEXT, st.sampled_from(["The cat sat on it.", "They were here today", "Ab cd"]))

@@ -92,7 +92,7 @@ def test_check_reports_empty_bold_left_as_text(
     stars in code, a thematic break or a "____" blank to fill in."""
     post = tmp_path / "post.md"
     post.write_text(
-        "# T\n\nThe **** was here.\nAnd ** ** on line 4, a **real** word.\n\n"
+        "# T\n\nThe **** was here.\nAnd ** ** on line 4. A **real** word.\n\n"
         "Escaped \\*\\*\\*\\* and `****` and a ____ blank.\n\n****\n\n"
         "- an item **** here\n",
         encoding="utf-8",

@@ -90,6 +90,18 @@ def date_from_name(path: str) -> str | None:
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
 
 
+_HEADING_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*[:：\-–—|]?\s*(.*)$", re.S)
+
+
+def dated_title(label: str) -> tuple[str | None, str]:
+    """An article heading's (date, title): "2024-10-16 Title" -> ("2024-10-16", "Title");
+    (None, label) when it does not open with a date."""
+    m = _HEADING_DATE.match(label)
+    if not m:
+        return None, label
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}", m.group(4).strip() or label
+
+
 def mtime_of(path: str) -> int:
     """The file's modification time in whole seconds; 0 when it cannot be read."""
     try:

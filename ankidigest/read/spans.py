@@ -76,3 +76,27 @@ def empty_bolds(text: str, line: int, lines: Sequence[str]) -> list[tuple[int, s
             found[where] -= 1
             out.append((where, m.group()))
     return out
+
+
+def cut_out(
+    text: str, start: int, end: int, cuts: list[tuple[int, int]], terms: list[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int]]]:
+    """``text[start:end]`` without the ``cuts`` stretches inside it (a bold gloss after
+    a term), and each of ``terms`` (offsets in ``text``, none inside a cut) as offsets
+    in the result."""
+    pieces: list[str] = []
+    pos = start
+    removed: list[tuple[int, int]] = []  # (where a cut ends, characters cut up to there)
+    for s, e in sorted(cuts):
+        s, e = max(s, pos), min(e, end)
+        if e > s:
+            pieces.append(text[pos:s])
+            removed.append((e, (removed[-1][1] if removed else 0) + e - s))
+            pos = e
+    pieces.append(text[pos:end])
+
+    def moved(offset: int) -> int:
+        gone = next((n for stop, n in reversed(removed) if offset >= stop), 0)
+        return offset - start - gone
+
+    return "".join(pieces), [(moved(s), moved(e)) for s, e in terms]

@@ -21,9 +21,9 @@ from ankidigest.identity import article_scope, normalize_term
 from ankidigest.model import Article, Document, Paragraph, Post, Sentence, Skip, Term
 from ankidigest.read import frontmatter, markdown
 from ankidigest.read.containers import CARD_BLOCK, unwrap
-from ankidigest.read.decode import date_from_name, mtime_of, read_text, title_from_name
+from ankidigest.read.decode import date_from_name, dated_title, mtime_of, read_text, title_from_name
 from ankidigest.read.flatten import flatten, flatten_block, is_blank
-from ankidigest.read.spans import after_mark, empty_bolds, group_by_sentence, outermost
+from ankidigest.read.spans import after_mark, cut_out, empty_bolds, group_by_sentence, outermost
 from ankidigest.terms.classify import analyse
 from ankidigest.terms.lookup import is_lookup
 from ankidigest.terms.reasons import EMPTY
@@ -37,7 +37,6 @@ _CONTAINERS = frozenset({"list", "list_item", "block_quote"})
 _IGNORED = frozenset({"block_code", "block_html", "thematic_break", "blank_line"})
 # kramdown attribute lists ({:toc}, {: .class}) carry no prose.
 _IAL = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.MULTILINE)
-_HEADING_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*[:：\-–—|]?\s*(.*)$", re.S)
 TERMS = ("bold", "bold+highlight")
 # What find_sources gives a block without links (never modified: the walker only reads it).
 _NO_SOURCES = Sources()
@@ -213,12 +212,7 @@ class _Walk:
         if len(children) == 1 and children[0]["type"] == "link":
             url = str(children[0].get("attrs", {}).get("url", "")).strip()
         if url and not is_lookup(url):  # a dictionary link names a word, not an article
-            label = text.strip()
-            m = _HEADING_DATE.match(label)
-            date = None
-            if m:
-                date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-                label = m.group(4).strip() or label
+            date, label = dated_title(text.strip())
             self.article = Article(url=url, title=label, date=date, line=line)
             self.article_level = level
             self.articles += 1
@@ -312,15 +306,19 @@ class _Walk:
                 scope_of = (article, article_scope(article, self.path, section))
             scope = scope_of[1]
             made: list[Term] = []
-            for t_start, t_end in inside:
+            said, at = text[s_start:s_end], None
+            if found.cuts:  # a bold gloss inside is no part of the sentence's text
+                said, at = cut_out(text, s_start, s_end, found.cuts, inside)
+            for i, (t_start, t_end) in enumerate(inside):
                 word = text[t_start:t_end]
                 key = (scope, normalize_term(word))
                 occurrence = self.seen.get(key, 0) + 1
                 self.seen[key] = occurrence
                 where = lines[found.origin[(t_start, t_end)]]
-                made.append(Term(word, t_start - s_start, t_end - s_start, occurrence, where))
+                t_start, t_end = at[i] if at else (t_start - s_start, t_end - s_start)
+                made.append(Term(word, t_start, t_end, occurrence, where))
             pending = _Pending(
-                text=text[s_start:s_end],
+                text=said,
                 terms=tuple(made),
                 paragraph=paragraph,
                 article=article,

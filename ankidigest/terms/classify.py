@@ -18,7 +18,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ankidigest.terms import wordlists as entries
-from ankidigest.terms.reasons import DEFINITION, TRANSLATION, WHOLE
+from ankidigest.terms.explanations import entry_line, follows_gloss, glosses
+from ankidigest.terms.reasons import DEFINITION, ENTRY, FOREIGN, TRANSLATION, WHOLE
 from ankidigest.terms.rules import term_reason, trim, within
 from ankidigest.terms.sentences import sentence_spans
 from ankidigest.terms.translation import Part, split_parts, translation_for
@@ -33,6 +34,8 @@ class Analysis:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     translations: dict[tuple[int, int], str] = field(default_factory=dict)
     origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    # Stretches no sentence text holds: a bold gloss after a term (" **烤箱**").
+    cuts: list[tuple[int, int]] = field(default_factory=list)
 
 
 def analyse(
@@ -54,6 +57,10 @@ def analyse(
         return out
     parts = _cut(split_parts(text) if parts is None else parts, cuts or [])
     decided: dict[tuple[int, int], str] = {}
+    glossed = glosses(text, spans)
+    for span, stretch in glossed.items():
+        decided[span] = FOREIGN
+        out.cuts.append(stretch)
     regions: list[tuple[int, int, int]] = []  # prose (start, end, part index) to split
     translations = False  # whether _translations has a part to read
     for index, part in enumerate(parts):
@@ -65,13 +72,19 @@ def analyse(
         inside = within(spans, part)
         start = part.start
         if inside:
-            reason, cut, example = entries.opening(text, part, inside)
+            if inside[1:2] and inside[1] in glossed and follows_gloss(text, inside[1], part.end):
+                reason, cut, example = None, start, False  # "**suspend** **中止** something"
+            else:
+                reason, cut, example = entries.opening(text, part, inside)
+            if reason is None and entry_line(text, part):
+                reason, cut, example = ENTRY, part.end, False
             if reason:
                 decided[inside[0]] = reason
                 start = cut
                 if reason != WHOLE and not example:
+                    rest = ENTRY if reason == ENTRY else DEFINITION
                     for span in inside[1:]:
-                        decided.setdefault(span, DEFINITION)
+                        decided.setdefault(span, rest)
                     start = part.end
         if start < part.end:
             regions.append((start, part.end, index))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
+from ankidigest.terms.explanations import explanation_reason
 from ankidigest.terms.reasons import (
-    CLAUSE,
     CROSSES,
     DEFINITION,
     EMPHASIS,
@@ -28,14 +28,18 @@ from ankidigest.terms.translation import Part
 # "What is the opposite of **x**?", "What does **x** mean?", "the word **x** means"
 _META = re.compile(
     r"(?:opposite|meaning|synonym|antonym|definition|spelling|pronunciation|plural|past tense)s?"
-    r"\s+of\s+[\"'“‘]?$|\bhow\s+(?:do|to)\s+(?:you\s+)?(?:say|spell|pronounce|use)\s+[\"'“‘]?$",
+    r"\s+of\s+(?:(?:the\s+)?(?:word|phrase|term|expression|idiom|verb|noun|adjective|adverb)"
+    r"\s+)?[\"'“‘]?$|\bhow\s+(?:do|to)\s+(?:you\s+)?(?:say|spell|pronounce|use)\s+[\"'“‘]?$",
     re.I,
 )
 _META_WORD = re.compile(r"\b(?:word|phrase|term|expression|idiom|does|did)\s+[\"'“‘]?$", re.I)
 _META_AFTER = re.compile(r"^[\"'”’]?\s+(?:mean|means|meant|stand for|stands for)\b", re.I)
 # Speed: _META and _META_WORD only match text ending in one of these words (then white
 # space and an optional quote), so most spans skip both searches; see _may_be_meta.
-_META_ENDS = tuple("of say spell pronounce use word phrase term expression idiom does did".split())
+_META_ENDS = tuple(
+    "of say spell pronounce use word phrase term expression idiom does did verb noun adjective"
+    " adverb".split()
+)
 _QUOTES = "\"'“‘"
 _BRACKETED = re.compile(r"/[^/\n]*/|\[[^\]\n]*\]|\([^)\n]*\)|（[^）\n]*）")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -134,24 +138,16 @@ def term_reason(
         or (_META_WORD.search(before) and _META_AFTER.match(text[span[1] : sentence[1]]))
     ):
         return META
+    part = _part_of(parts, span[0])
+    reason = explanation_reason(text, span, sentence, part)
+    if reason:
+        return reason
     if sentence not in lists:
-        lists[sentence] = _word_list(text, _part_of(parts, span[0]), spans)
+        lists[sentence] = _word_list(text, part, spans)
     if lists[sentence]:
         return WORD_LIST
     if sentence[1] - sentence[0] <= 60 and _fragment(text, sentence):  # (its first test)
         return FRAGMENT
-    if len(word) < 9:  # (five words need five letters and four characters between them)
-        return None
-    # Most terms are letters and spaces: then WORD finds one word per run of letters.
-    letters = word.replace(" ", "").isalpha()
-    n_term = len(word.split()) if letters else len(WORD.findall(word))
-    if n_term < 5:
-        return None
-    n_sentence = len(WORD.findall(text[sentence[0] : sentence[1]]))
-    if n_term >= 9 or (n_term >= 5 and n_term >= 0.7 * n_sentence):
-        return CLAUSE
-    if n_term >= 6 and re.search(r"[,;，；]\s", word):
-        return CLAUSE
     return None
 
 
@@ -169,11 +165,13 @@ def trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
 
 
 def _fragment(text: str, sentence: tuple[int, int]) -> bool:
-    """ "make a **decision**", "**heavy** rain / **strong** wind": no capital, no full stop."""
+    """ "**heavy** rain / **strong** wind": short collocations given as alternatives (no
+    capital, no full stop, a "/"). One fragment ("bring out your **mutinous** side") is
+    an example of the word, a card."""
     if sentence[1] - sentence[0] > 60:
         return False
     words = text[sentence[0] : sentence[1]]
-    if ends_sentence(words) or not words[:1].islower():
+    if "/" not in words or ends_sentence(words) or not words[:1].islower():
         return False
     return len(WORD.findall(words)) <= 5
 

@@ -27,11 +27,13 @@ _HEADWORD_NEXT = re.compile(
 _FOREIGN_LEAD = re.compile(r"[^A-Za-z\n]*[\u2e80-\u9fff\uac00-\ud7af][^A-Za-z\n]*")
 _TEXT_LABEL = re.compile(r"([^:：.!?\n\"“]{1,30})[:：]\s+|(?:e\.\s?g\.|eg\.|i\.\s?e\.),?\s+", re.I)
 _LABEL_HEADS = "eEiIİı"  # what _TEXT_LABEL's second branch can open with
-_ENUMERATION = re.compile(r"\(?\d{1,2}[.)]\s+|[①-⑳]\s*")
+_ENUMERATION = re.compile(r"\(?\d{1,2}[.)]\s+|\[\d{1,3}\]\s+|[①-⑳]\s*")  # "2) ", "[3] "
 # What follows a headword in an entry: "(adj.)", "/ɪˈpæ/", "[US]", "vt.", "noun", then ":" or "–".
 _ENTRY_NOTE = rf"(?:[(（\[][^)）\]\n]{{0,30}}[)）\]]|/[^/\n]{{1,40}}/|{_POS}|{_POS_WORD})"
+# A pronunciation in brackets, "[ˈæbəkəs]", "[ə'bʌv]": IPA letters or stress marks inside.
+_IPA = r"\[[^\]\n]{0,40}?[\u0250-\u02af\u02c8\u02cc\u02d0\u00e6\u00f0\u03b8\u014b][^\]\n]{0,40}\]"
 _HEADWORD_SEPARATOR = re.compile(
-    rf"^\s*(?:[=|–—]|\s-\s|-\s|[\u2e80-\u9fff\uac00-\ud7af]|{_POS}|{_POS_WORD}|/[^/\n]+/|"
+    rf"^\s*(?:[=|–—]|\s-\s|-\s|[\u2e80-\u9fff\uac00-\ud7af]|{_POS}|{_POS_WORD}|/[^/\n]+/|{_IPA}|"
     rf"[(（\[][^)）\]\n]{{0,30}}[)）\]]\s*[:：=–—-])"
 )
 _SEPARATOR = re.compile(rf"^(?:\s*{_ENTRY_NOTE})*\s*(?:[:：=|–—-]\s*)?")
@@ -115,7 +117,7 @@ def sentence_start(text: str, start: int, end: int, spans: list[tuple[int, int]]
     Speed: each pattern is tried only where its first characters can match (most
     sentences open with a letter and have no colon near their start)."""
     head = text[start : start + 1]
-    if head == "(" or head.isdecimal() or "①" <= head <= "⑳":  # (\d is isdecimal)
+    if head in ("(", "[") or head.isdecimal() or "①" <= head <= "⑳":  # (\d is isdecimal)
         number = _ENUMERATION.match(text, start, end)
         if number and number.end() < end:
             start = number.end()

@@ -106,7 +106,9 @@ def candidate(unit_text: str, first_line: str, term_at: int) -> str:
     # glosses and translations in another script are not part of the sentence
     marked = text[:term_at] + "\x00" + text[term_at:]
     marked = re.sub(
-        rf"(\*\*|__)?[（(【\[]?(\*\*|__)?({CJKRUN})+(\*\*|__)?[）)】\]]?(\*\*|__)?", " ", marked
+        r"(\*\*|__)?[（(【\[]?(\*\*|__)?(" + CJKRUN + r")+(\*\*|__)?[）)】\]]?(\*\*|__)?",
+        " ",
+        marked,
     )
     marked = re.sub(r"[（(【\[]\s*[）)】\]]", " ", marked)
     at = marked.index("\x00")
