@@ -17,6 +17,7 @@ from ankidigest.write.formats import output_format, write_package
 
 if TYPE_CHECKING:
     from ankidigest.deliver.changes import PushReport
+    from ankidigest.run.cache import PostCache
 
 __all__ = ["ExportResult", "export", "find_posts", "push", "read_posts", "write_package"]
 
@@ -95,13 +96,13 @@ def export(
     ``jobs``: worker processes for parsing (default: one per core; 1: none).
     ``cache_dir``: keep each walked and built post there and reuse it while the post,
     the options and ankidigest are unchanged (see ``run/cache.py``; the CLI uses
-    ``cache.default_dir()``). ``progress(stage, done, total)`` is called as posts are
+    ``cache.default_dir()``); audio files go to its ``media`` folder (without a cache, to
+    a temporary folder). ``options.enrich`` (an ``EnrichOptions``) fills the Lemma,
+    Definition, Pronunciation and Audio fields; the CLI turns it on unless
+    ``--no-enrich``. ``progress(stage, done, total)`` is called as posts are
     read (stage "read"), before the comparison with the previous export ("compare")
     and around the write ("write").
     """
-    from ankidigest.run.export import ExportJob, export_files
-    from ankidigest.run.parallel import paused_gc
-
     output_format(output)
     options = options or BuildOptions()
     check_terms(terms)
@@ -111,6 +112,39 @@ def export(
         from ankidigest.run.cache import PostCache
 
         cache = PostCache(cache_dir)
+    with contextlib.ExitStack() as stack:
+        if options.enrich is not None:
+            import dataclasses
+            import tempfile
+
+            from ankidigest.notes.enrichment import prepared
+
+            media = os.path.join(cache_dir, "media") if cache_dir is not None else None
+            if media is None and options.enrich.audio and not options.enrich.media_dir:
+                media = stack.enter_context(tempfile.TemporaryDirectory(prefix="ankidigest-"))
+            options = dataclasses.replace(options, enrich=prepared(options.enrich, media))
+        return _export(
+            files, output, options, previous, mark_removed, dry_run, terms, encoding, jobs,
+            cache, progress,
+        )
+
+
+def _export(
+    files: list[str],
+    output: str,
+    options: BuildOptions,
+    previous: str | None,
+    mark_removed: bool,
+    dry_run: bool,
+    terms: str,
+    encoding: str | None,
+    jobs: int | None,
+    cache: PostCache | None,
+    progress: Callable[[str, int, int], None] | None,
+) -> ExportResult:
+    from ankidigest.run.export import ExportJob, export_files
+    from ankidigest.run.parallel import paused_gc
+
     source = prior_path(output, previous)
     # The prior package is unzipped in a thread while the posts are read.
     package = PriorPackage(source) if source is not None else None

@@ -118,3 +118,7 @@ class NoteSpec:
     # Highest cloze number this note has ever used; above the numbers in Text when
     # a term was removed (--group sentence), so that number is never given again.
     cloze_max: int = 0
+    # What the enrichment found, for JSON (``notes/enrichment.Taught.record``): lemma, part
+    # of speech, Chinese gloss, English definition, IPA, levels, frequency rank, audio
+    # file name; () when the note is not enriched.
+    enrichment: tuple[object, ...] = ()

@@ -22,7 +22,7 @@ from ankidigest.update.prior import PriorNote, plain_text, read_prior
 __all__ = ["REMOVED_TAG", "PriorNote", "UpdateReport", "read_prior", "reconcile"]
 
 REMOVED_TAG = "ankidigest::removed"
-_ANSWERS = re.compile(r"\{\{c\d+::(.*?)\}\}", re.S)
+_ANSWERS = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.S)  # (a hint after "::")
 
 
 @dataclass(frozen=True)

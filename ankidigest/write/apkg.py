@@ -10,6 +10,7 @@ give the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ from ankidigest.write.zipout import write_zip
 ZIP_LEVEL = 1
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 _TAG_RE = re.compile(r"<[^>]*>")
+_SOUND = re.compile(r"\[sound:(ankidigest-tts-[0-9a-f]{20}\.mp3)\]")
 CLOZE_TABLE = "ankidigest_clozes"
 REMOVED_TABLE = "ankidigest_removed"
 
@@ -72,13 +74,19 @@ class Written(NamedTuple):
     base: int
 
 
-def write_apkg(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = ()) -> Written:
+def write_apkg(
+    notes: Sequence[NoteSpec],
+    path: str,
+    kept: Sequence[NoteSpec] = (),
+    media_dir: str | None = None,
+) -> Written:
     """Write ``notes`` to ``path`` atomically.
 
     ``kept`` are notes removed from the posts, recorded in a table of our own (not
     as notes, so Anki does not see them) for a later ``--mark-removed``.
+    ``media_dir``: where the audio files the notes name are (see ``_media``).
     """
-    return write_segments([notes], path, kept)
+    return write_segments([notes], path, kept, media_dir=media_dir)
 
 
 def write_segments(
@@ -86,19 +94,26 @@ def write_segments(
     path: str,
     kept: Sequence[NoteSpec] = (),
     source: str | None = None,
+    media_dir: str | None = None,
 ) -> Written:
     """``write_apkg`` of the notes of ``segments`` in order, ``Copied`` runs taken from
     the collection file ``source``: the same bytes as writing the notes themselves."""
     written: list[Written] = []
     try:
-        write_atomic(path, lambda tmp: written.append(_write(segments, tmp, kept, source)))
+        write_atomic(
+            path, lambda tmp: written.append(_write(segments, tmp, kept, source, media_dir))
+        )
     except sqlite3.Error as exc:  # e.g. the temporary folder is full
         raise OutputError(f"{path}: cannot write: {exc}") from None
     return written[0]
 
 
 def _write(
-    segments: Sequence[Segment], zip_path: str, kept: Sequence[NoteSpec], source: str | None
+    segments: Sequence[Segment],
+    zip_path: str,
+    kept: Sequence[NoteSpec],
+    source: str | None,
+    media_dir: str | None,
 ) -> Written:
     with tempfile.TemporaryDirectory(prefix="ankidigest-") as work:
         db_path = os.path.join(work, "collection.anki2")
@@ -113,9 +128,14 @@ def _write(
             cards, base = _fill(conn, segments)
             _record_removed(conn, kept)
             conn.commit()
+            media = _media(conn, media_dir)
         finally:
             conn.close()
-        digests = write_zip(zip_path, [("collection.anki2", db_path), ("media", b"{}")], ZIP_LEVEL)
+        names = {str(i): name for i, (name, _) in enumerate(media)}
+        entries: list[tuple[str, str | bytes]] = [("collection.anki2", db_path)]
+        entries.append(("media", json.dumps(names, sort_keys=True).encode()))
+        entries += [(str(i), file) for i, (_, file) in enumerate(media)]
+        digests = write_zip(zip_path, entries, ZIP_LEVEL)
     return Written(digests["collection.anki2"], cards, base)
 
 
@@ -227,6 +247,29 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
     )
     counts = [s.cards if isinstance(s, Copied) else next(fresh) for s in segments]
     return counts, base
+
+
+def _media(conn: sqlite3.Connection, media_dir: str | None) -> list[tuple[str, str]]:
+    """(name, path) of every audio file the package's notes name, sorted by name: the notes
+    written and those copied from the previous package alike (so a reused post keeps its
+    audio). The files are in ``media_dir`` (the cache's media folder); each one used is
+    touched, so the cache's pruning keeps it."""
+    rows = conn.execute(
+        "SELECT flds FROM notes WHERE instr(flds, '[sound:ankidigest-tts-') > 0"
+    ).fetchall()
+    names = sorted({m for (flds,) in rows for m in _SOUND.findall(flds)})
+    out = []
+    for name in names:
+        path = os.path.join(media_dir, name) if media_dir else ""
+        if not path or not os.path.isfile(path):
+            raise OutputError(
+                f"audio file {name} is missing from {media_dir or 'the media folder'}; "
+                "export again with --no-cache"
+            )
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        out.append((name, path))
+    return out
 
 
 def _joined(segments: Sequence[Segment]) -> list[Segment]:
