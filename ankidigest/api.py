@@ -124,8 +124,17 @@ def export(
                 media = stack.enter_context(tempfile.TemporaryDirectory(prefix="ankidigest-"))
             options = dataclasses.replace(options, enrich=prepared(options.enrich, media))
         return _export(
-            files, output, options, previous, mark_removed, dry_run, terms, encoding, jobs,
-            cache, progress,
+            files,
+            output,
+            options,
+            previous,
+            mark_removed,
+            dry_run,
+            terms,
+            encoding,
+            jobs,
+            cache,
+            progress,
         )
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ankidigest.model import NoteSpec
+    from ankidigest.notes.build import BuildOptions
     from ankidigest.update.reconcile import UpdateReport
 
 EXIT_OK = 0
@@ -218,7 +219,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from ankidigest.api import export
     from ankidigest.errors import AnkidigestError, UsageError
-    from ankidigest.notes.build import BuildOptions
     from ankidigest.run.cache import default_dir
     from ankidigest.run.progress import ProgressBar
 
@@ -353,7 +353,7 @@ def _push(
     return EXIT_OK
 
 
-def _options(args: argparse.Namespace) -> object:
+def _options(args: argparse.Namespace) -> BuildOptions:
     """The BuildOptions the arguments ask for (enrichment on unless --no-enrich)."""
     from ankidigest.notes.build import BuildOptions
     from ankidigest.notes.enrichment import EnrichOptions

@@ -149,7 +149,9 @@ def main() -> int:
     print(f"Chinese gloss    {100 * gloss / n:.1f}%")
     print(f"IPA              {100 * ipa / n:.1f}%")
     print(f"first gloss fits {100 * fit / n:.1f}%  ({judged} judged; old labels, not blind)")
-    print(f"blind: first gloss fits {100 * item_fits / n:.1f}%, first line {100 * line_fits / n:.1f}%")
+    print(
+        f"blind: first gloss fits {100 * item_fits / n:.1f}%, first line {100 * line_fits / n:.1f}%"
+    )
     print(f"load {load * 1e3:.0f} ms; data {data.stat().st_size / 1e6:.2f} MB")
     print(f"per term: {cold:.1f} us first sight, {warm:.1f} us repeated")
     return 0

@@ -79,7 +79,7 @@ def test_definition_field_layout(tmp_path: Path, anki: Anki) -> None:
     anki.import_apkg(apkg)
     note = next(n for n in anki.notes() if n["Term"] == "stem")
     lines = note["Definition"].split("<br>")
-    assert lines[0].startswith("verb · CET-4")  # the caption: POS, levels, band
+    assert lines[0] == "verb · CET-4 · top 5k word"  # the caption: POS, level, band
     assert lines[1].startswith("<b>vt. 阻止")  # the fitting Chinese line, in bold
     assert note["Pronunciation"].startswith("/") and note["Pronunciation"].endswith("/")
     card = note.cards()[0]
@@ -116,7 +116,9 @@ def test_a_better_gloss_updates_only_its_note(tmp_path: Path, anki: Anki) -> Non
     assert "stem::堵住" in next(n for n in anki.notes() if n["Term"] == "stem")["Text"]
 
 
-def test_unreadable_dictionary_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_dictionary_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     code = main([str(_post(tmp_path)), "-o", str(tmp_path / "o.json"), "--dict", str(bad)])
@@ -170,7 +172,7 @@ def _note(fields: list[str]) -> NoteSpec:
     ],
 )
 def test_only_our_sound_reference_and_only_in_audio(field: str, value: str) -> None:
-    assert sanitize.AUDIO_FIELD == FIELD_INDEX["Audio"]
+    assert FIELD_INDEX["Audio"] == sanitize.AUDIO_FIELD
     fields = ["{{c1::x}}"] + [""] * 14
     fields[FIELD_INDEX[field]] = value
     assert not sanitize.fields_safe(fields)

@@ -126,7 +126,9 @@ def enricher(options: EnrichOptions) -> Enricher:
     return found
 
 
-def enrich_term(options: EnrichOptions, term: str, sentence: str, start: int, end: int) -> Enrichment | None:
+def enrich_term(
+    options: EnrichOptions, term: str, sentence: str, start: int, end: int
+) -> Enrichment | None:
     """The engine's result for ``term`` at ``sentence[start:end]``, once per process."""
     key = (term, sentence, start, end, options.digest)
     try:
@@ -169,16 +171,20 @@ def _hint(kind: str, term: str, found: Enrichment | None) -> str:
 
 
 def _definition(found: Enrichment) -> str:
-    """Line 1: part of speech, exam levels, frequency band (a caption: the template styles
+    """Line 1: part of speech, first exam level, frequency band (a caption: the template styles
     the field's first line); then the Chinese lines, the fitting one in bold; then English."""
     meta = [_POS_NAMES.get(found.pos or "", "")]
-    meta += [_LEVEL_NAMES.get(level, level) for level in found.levels]
+    # The first exam that lists the word (the earliest a learner meets it): one short line
+    # on a phone. The tags carry every level, for filtering.
+    meta += [_LEVEL_NAMES.get(level, level) for level in found.levels[:1]]
     meta.append(_BAND_NAMES.get(found.band or "", ""))
     lines = [" · ".join(m for m in meta if m) or "·"]
     chinese = [ln for ln in found.gloss.split("\n") if ln][:GLOSS_LINES]
     english = [ln for ln in found.definition.split("\n") if ln][:ENGLISH_LINES]
     out = [escape_text(ln) for ln in lines]
-    out += [f"<b>{escape_text(ln)}</b>" if i == 0 else escape_text(ln) for i, ln in enumerate(chinese)]
+    out += [
+        f"<b>{escape_text(ln)}</b>" if i == 0 else escape_text(ln) for i, ln in enumerate(chinese)
+    ]
     out += [escape_text(ln) for ln in english]
     return "<br>".join(out)
 

@@ -12,7 +12,6 @@ from ankidigest.notes.notetype import FIELD_INDEX
 from ankidigest.sanitize import no_surrogates
 from ankidigest.write.atomic import write_atomic
 
-
 _NOT_ENRICHED = ("", None, "", "", "", (), None, None)
 
 
