@@ -10,7 +10,6 @@ give the same bytes.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -25,13 +24,13 @@ from ankidigest.errors import OutputError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import MODEL_ID, NOTETYPE_MOD, SORT_FIELD, genanki_model
 from ankidigest.write.atomic import write_atomic
+from ankidigest.write.media import media_files
 from ankidigest.write.zipout import write_zip
 
 # zlib level 1: a quarter of the time of the default level 6, about 10% bigger.
 ZIP_LEVEL = 1
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 _TAG_RE = re.compile(r"<[^>]*>")
-_SOUND = re.compile(r"\[sound:(ankidigest-tts-[0-9a-f]{20}\.mp3)\]")
 CLOZE_TABLE = "ankidigest_clozes"
 REMOVED_TABLE = "ankidigest_removed"
 
@@ -74,19 +73,13 @@ class Written(NamedTuple):
     base: int
 
 
-def write_apkg(
-    notes: Sequence[NoteSpec],
-    path: str,
-    kept: Sequence[NoteSpec] = (),
-    media_dir: str | None = None,
-) -> Written:
+def write_apkg(notes: Sequence[NoteSpec], path: str, kept: Sequence[NoteSpec] = ()) -> Written:
     """Write ``notes`` to ``path`` atomically.
 
     ``kept`` are notes removed from the posts, recorded in a table of our own (not
     as notes, so Anki does not see them) for a later ``--mark-removed``.
-    ``media_dir``: where the audio files the notes name are (see ``_media``).
     """
-    return write_segments([notes], path, kept, media_dir=media_dir)
+    return write_segments([notes], path, kept)
 
 
 def write_segments(
@@ -97,12 +90,12 @@ def write_segments(
     media_dir: str | None = None,
 ) -> Written:
     """``write_apkg`` of the notes of ``segments`` in order, ``Copied`` runs taken from
-    the collection file ``source``: the same bytes as writing the notes themselves."""
+    the collection file ``source``: the same bytes as writing the notes themselves.
+    ``media_dir``: where the audio files the notes name are (``media.py``)."""
     written: list[Written] = []
+    args = (kept, source, media_dir)
     try:
-        write_atomic(
-            path, lambda tmp: written.append(_write(segments, tmp, kept, source, media_dir))
-        )
+        write_atomic(path, lambda tmp: written.append(_write(segments, tmp, *args)))
     except sqlite3.Error as exc:  # e.g. the temporary folder is full
         raise OutputError(f"{path}: cannot write: {exc}") from None
     return written[0]
@@ -128,14 +121,10 @@ def _write(
             cards, base = _fill(conn, segments)
             _record_removed(conn, kept)
             conn.commit()
-            media = _media(conn, media_dir)
+            media = media_files(conn, media_dir)
         finally:
             conn.close()
-        names = {str(i): name for i, (name, _) in enumerate(media)}
-        entries: list[tuple[str, str | bytes]] = [("collection.anki2", db_path)]
-        entries.append(("media", json.dumps(names, sort_keys=True).encode()))
-        entries += [(str(i), file) for i, (_, file) in enumerate(media)]
-        digests = write_zip(zip_path, entries, ZIP_LEVEL)
+        digests = write_zip(zip_path, [("collection.anki2", db_path), *media], ZIP_LEVEL)
     return Written(digests["collection.anki2"], cards, base)
 
 
@@ -247,29 +236,6 @@ def _fill(conn: sqlite3.Connection, segments: Sequence[Segment]) -> tuple[list[i
     )
     counts = [s.cards if isinstance(s, Copied) else next(fresh) for s in segments]
     return counts, base
-
-
-def _media(conn: sqlite3.Connection, media_dir: str | None) -> list[tuple[str, str]]:
-    """(name, path) of every audio file the package's notes name, sorted by name: the notes
-    written and those copied from the previous package alike (so a reused post keeps its
-    audio). The files are in ``media_dir`` (the cache's media folder); each one used is
-    touched, so the cache's pruning keeps it."""
-    rows = conn.execute(
-        "SELECT flds FROM notes WHERE instr(flds, '[sound:ankidigest-tts-') > 0"
-    ).fetchall()
-    names = sorted({m for (flds,) in rows for m in _SOUND.findall(flds)})
-    out = []
-    for name in names:
-        path = os.path.join(media_dir, name) if media_dir else ""
-        if not path or not os.path.isfile(path):
-            raise OutputError(
-                f"audio file {name} is missing from {media_dir or 'the media folder'}; "
-                "export again with --no-cache"
-            )
-        with contextlib.suppress(OSError):
-            os.utime(path)
-        out.append((name, path))
-    return out
 
 
 def _joined(segments: Sequence[Segment]) -> list[Segment]:
