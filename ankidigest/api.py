@@ -17,6 +17,8 @@ from ankidigest.write.formats import output_format, write_package
 
 if TYPE_CHECKING:
     from ankidigest.deliver.changes import PushReport
+    from ankidigest.run.cache import PostCache
+    from ankidigest.run.export import ExportJob
 
 __all__ = [
     "ExportResult",
@@ -105,7 +107,10 @@ def export(
     ``jobs``: worker processes for parsing (default: one per core; 1: none).
     ``cache_dir``: keep each walked and built post there and reuse it while the post,
     the options and ankidigest are unchanged (see ``run/cache.py``; the CLI uses
-    ``cache.default_dir()``). ``progress(stage, done, total)`` is called as posts are
+    ``cache.default_dir()``); audio files go to its ``media`` folder (without a cache, to
+    a temporary folder). ``options.enrich`` (an ``EnrichOptions``) fills the Lemma,
+    Definition, Pronunciation and Audio fields; the CLI turns it on unless
+    ``--no-enrich``. ``progress(stage, done, total)`` is called as posts are
     read (stage "read"), before the comparison with the previous export ("compare")
     and around the write ("write").
 
@@ -113,8 +118,7 @@ def export(
     when set, else the clock; see ``update/clock.py``). ``force``: export even when the
     prior package was exported with the other ``--group`` (a UsageError otherwise).
     """
-    from ankidigest.run.export import ExportJob, export_files
-    from ankidigest.run.parallel import paused_gc
+    from ankidigest.run.export import ExportJob
     from ankidigest.update.clock import export_time
     from ankidigest.write.scratch import clean_temp_dirs
 
@@ -129,12 +133,42 @@ def export(
         from ankidigest.run.cache import PostCache
 
         cache = PostCache(cache_dir)
-    source = prior_path(output, previous)
+    with contextlib.ExitStack() as stack:
+        if options.enrich is not None:
+            import dataclasses
+            import tempfile
+
+            from ankidigest.notes.enrichment import prepared
+
+            media = os.path.join(cache_dir, "media") if cache_dir is not None else None
+            if media is None and options.enrich.audio and not options.enrich.media_dir:
+                media = stack.enter_context(tempfile.TemporaryDirectory(prefix="ankidigest-"))
+            options = dataclasses.replace(options, enrich=prepared(options.enrich, media))
+        job = ExportJob(
+            files,
+            output,
+            options,
+            previous,
+            mark_removed,
+            dry_run,
+            terms,
+            encoding,
+            jobs,
+            stamp,
+            force,
+        )
+        return _export(job, cache, progress)
+
+
+def _export(
+    job: ExportJob, cache: PostCache | None, progress: Callable[[str, int, int], None] | None
+) -> ExportResult:
+    from ankidigest.run.export import export_files
+    from ankidigest.run.parallel import paused_gc
+
+    source = prior_path(job.output, job.previous)
     # The prior package is unzipped in a thread while the posts are read.
     package = PriorPackage(source) if source is not None else None
-    job = ExportJob(
-        files, output, options, previous, mark_removed, dry_run, terms, encoding, jobs, stamp, force
-    )
     with paused_gc(), package or contextlib.nullcontext():
         result = export_files(job, cache, package, progress)
     if cache is not None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from ankidigest.model import Document, NoteSpec
+    from ankidigest.notes.build import BuildOptions
     from ankidigest.update.reconcile import UpdateReport
 
 EXIT_OK = 0
@@ -124,6 +125,32 @@ def build_parser() -> argparse.ArgumentParser:
         default="term",
         help="one note per bolded term (default), or one note per sentence with one cloze per term",
     )
+    card = parser.add_argument_group("what the cards teach (offline, from the dictionary)")
+    card.add_argument(
+        "--hint",
+        choices=("gloss", "first-letter", "pos", "none"),
+        default="gloss",
+        help="what the front shows in the gap: the Chinese gloss (default), the first "
+        "letter, the part of speech, or nothing",
+    )
+    card.add_argument(
+        "--no-enrich",
+        action="store_true",
+        help="leave Lemma, Definition, Pronunciation and Audio empty, and add no "
+        "level::/freq:: tags (the dictionary is used by default)",
+    )
+    card.add_argument(
+        "--dict",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a dictionary to consult first: ECDICT .csv or StarDict .ifo (repeatable)",
+    )
+    card.add_argument(
+        "--audio",
+        action="store_true",
+        help="add each word's pronunciation as MP3 (needs espeak-ng and lame)",
+    )
     parser.add_argument(
         "--encoding",
         metavar="CODEC",
@@ -236,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if (args.anki_url or args.anki_key) and not args.push:
             parser.error("--anki-url and --anki-key go with --push")
+        if args.no_enrich and (args.dict or args.audio):
+            parser.error("--dict and --audio need the dictionary: leave out --no-enrich")
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0)
     if args.watch:
@@ -254,11 +283,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     from ankidigest.api import export
     from ankidigest.errors import AnkidigestError, NothingToExport, StdoutError, UsageError
-    from ankidigest.notes.build import BuildOptions
     from ankidigest.run.cache import default_dir
     from ankidigest.run.progress import ProgressBar
 
-    options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
+    options = _options(args)
     bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
     term = _catch_sigterm()
     try:
@@ -356,14 +384,13 @@ def _push(
     from ankidigest.deliver.changes import NotesNotUpdated
     from ankidigest.deliver.push import push_notes
     from ankidigest.errors import AnkidigestError, UsageError
-    from ankidigest.notes.build import BuildOptions
 
     url = args.anki_url or "http://127.0.0.1:8765"
     key = args.anki_key or os.environ.get("ANKIDIGEST_ANKI_KEY") or None
     todo = {"url": url, "key": key, "mark_removed": args.mark_removed, "dry_run": args.dry_run}
     try:
         if notes is None:
-            options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
+            options = _options(args)
             report = push(
                 args.inputs,
                 options,
@@ -440,6 +467,15 @@ def _configured(
         print("\n".join(describe(parser, settings)))
         return None
     return settings.args
+
+
+def _options(args: argparse.Namespace) -> BuildOptions:
+    """The BuildOptions the arguments ask for (enrichment on unless --no-enrich)."""
+    from ankidigest.notes.build import BuildOptions
+    from ankidigest.notes.enrichment import EnrichOptions
+
+    enrich = None if args.no_enrich else EnrichOptions(tuple(args.dict), audio=args.audio)
+    return BuildOptions(args.deck, tuple(args.tag), args.group, enrich, args.hint)
 
 
 def _check(inputs: Sequence[str], terms: str, quiet: bool, encoding: str | None) -> int:

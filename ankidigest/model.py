@@ -122,3 +122,7 @@ class NoteSpec:
     # one its guid hashes: a sentence matched to its prior note (update/term_match.py).
     # "" when it is ``key``. The package records it, so the next export finds the note.
     built: str = ""
+    # What the enrichment found, for JSON (``notes/enrichment.Taught.record``): lemma, part
+    # of speech, Chinese gloss, English definition, IPA, levels, frequency rank, audio
+    # file name; () when the note is not enriched.
+    enrichment: tuple[object, ...] = ()

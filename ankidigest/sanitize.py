@@ -43,6 +43,10 @@ _ANY_KIND = re.compile(f"[{_CONTROL_CHARS}{_SURROGATE_CHARS}{_INVISIBLE_CHARS}]"
 # we also drop what a template could turn into markup.
 _TAG_BAD = re.compile(r"[\s\x00-\x1f\x7f-\x9f\"'<>&`{}]+")
 _ALLOWED_TAG = re.compile(r"<(?:b|/b|br)>")
+# The one media reference ankidigest writes, and only in the Audio field (its index in
+# the frozen field list; a test pins it to notetype.FIELD_INDEX["Audio"]).
+AUDIO_FIELD = 6
+AUDIO_REF = re.compile(r"\[sound:ankidigest-tts-[0-9a-f]{20}\.mp3\]")
 
 
 def clean_text(text: str) -> tuple[str, list[str]]:
@@ -113,7 +117,22 @@ def fields_safe(fields: Sequence[str]) -> bool:
     """True when no field holds markup ``unsafe_markup`` reports, in one scan of them
     all ("\n" keeps a '<' at the end of a field from reading on into the next one
     as an allowed tag)."""
-    return unsafe_markup("\n".join(fields)) is None
+    joined = "\n".join(fields)
+    if "[" in joined and not sound_ok(fields):
+        return False
+    return unsafe_markup(joined) is None
+
+
+def sound_ok(fields: Sequence[str]) -> bool:
+    """The Audio field is empty or exactly one of our ``[sound:...]`` references, and no
+    other field holds a '[sound:' (escaped text never does: '[' is written '&#91;')."""
+    for i, value in enumerate(fields):
+        if i == AUDIO_FIELD:
+            if value and AUDIO_REF.fullmatch(value) is None:
+                return False
+        elif "[sound:" in value:
+            return False
+    return True
 
 
 def unsafe_markup(field: str) -> str | None:

@@ -14,6 +14,8 @@ alternating the commands round after round (medians are reported):
                an empty cache and no prior package: wall time of the whole process
   no cache     the same with --no-cache: every post parsed, nothing cached
   prior        the same command again: the prior package and the cache are there
+  no enrich    `export` with --no-enrich (and its own empty cache); "prior no enr."
+               is it again: the enrichment's cost on a first export and a re-export
   one changed  one post edited (a word added to a sentence), then the same command
   shared       the same, on the blog with one article (its URL) in two posts: a
                re-export with one post edited, the prior package and cache warm
@@ -204,6 +206,13 @@ class Bench:
         results["export"] = self.export(cache)
         results["prior"] = self.export(cache)
         os.unlink(self.out)
+        off = tempfile.mkdtemp(prefix="cache-", dir=self.work)
+        results["no enrich"] = self.export(off, "--no-enrich")
+        results["prior no enr."] = self.export(off, "--no-enrich")
+        shutil.rmtree(off)
+        os.unlink(self.out)
+        self.export(cache)  # the enriched package again, for the commands below
+        os.unlink(self.out)
         results["no cache"] = self.export(None, "--no-cache")
         self.export(cache)  # the prior package and a warm cache again
         self.edits += 1
@@ -285,7 +294,10 @@ def main() -> int:
         f"{'all procs':>10}"
     )
     export_s = res["export"].seconds
-    for name in ("genanki", "export", "no cache", "prior", "one changed", "shared"):
+    for name in (
+        "genanki", "export", "no enrich", "no cache", "prior", "prior no enr.", "one changed",
+        "shared",
+    ):  # fmt: skip
         r = res[name]
         rss = f"{mb(r.rss_max):>9} {mb(r.rss_sum):>10}" if r.rss_max else f"{'-':>9} {'-':>10}"
         rss += f" {r.cpu:>6.2f}s" if r.cpu else f" {'-':>7}"
@@ -300,6 +312,12 @@ def main() -> int:
         f"(stored): {ours / theirs:.3f} of it"
     )
     print(f"ankidigest --help: {help_time(args.rounds):.3f}s")
+    on, off = res["export"].seconds, res["no enrich"].seconds
+    again, again_off = res["prior"].seconds, res["prior no enr."].seconds
+    print(
+        f"enrichment: first export {on:.2f}s on, {off:.2f}s off ({100 * (on / off - 1):+.1f}%); "
+        f"re-export {again:.2f}s on, {again_off:.2f}s off ({100 * (again / again_off - 1):+.1f}%)"
+    )
 
     print("\ngrowth (export: cold cache, no prior package)")
     print(

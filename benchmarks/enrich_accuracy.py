@@ -14,6 +14,7 @@ the particle of a phrasal verb kept, phrases left alone) on the same terms.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,20 @@ from ankidigest.enrich import Enricher  # noqa: E402
 from ankidigest.enrich.lemma import PARTICLES  # noqa: E402
 
 LABELS = Path(__file__).with_name("enrich_labels.json")
+BLIND = Path(__file__).with_name("enrich_senses_blind.json")
+_LABEL = re.compile(r"^[a-z]{1,5}\.\s*")
+
+
+def first_items(gloss: str) -> tuple[str, str]:
+    """The first gloss shown (first item of the first line, POS label dropped) and the
+    first line (POS label dropped)."""
+    line = _LABEL.sub("", gloss.split("\n")[0]) if gloss else ""
+    return re.split(r"\s*[,，;；]\s*", line)[0], line
+
+
+def fits(shown: str, accept: list[str]) -> bool:
+    """A gloss fits when it holds one of the accepted senses."""
+    return bool(shown) and any(a in shown for a in accept)
 
 
 def spans(post: str) -> list[tuple[str, str, int, int]]:
@@ -79,7 +94,7 @@ def main() -> int:
         print(json.dumps(dump, ensure_ascii=False, indent=1))
         return 0
     n = len(items)
-    lemma_ok = gloss = ipa = fits = judged = 0
+    lemma_ok = gloss = ipa = fit = judged = 0
     li_ok = 0
     misses = []
     for (term, _sent, _s, _e), r, lab in zip(items, results, labels, strict=False):
@@ -97,11 +112,20 @@ def main() -> int:
         first = r.gloss.split("\n")[0] if r else None
         if first == lab["gloss1"]:
             judged += 1
-            fits += bool(lab["fits"])
+            fit += bool(lab["fits"])
             if not lab["fits"]:
                 misses.append(f"gloss {term!r}: {first}")
         else:
             misses.append(f"unjudged {term!r}: {first} (labelled {lab['gloss1']})")
+    blind = json.loads(BLIND.read_text(encoding="utf-8"))["labels"]
+    item_fits = line_fits = 0
+    for (term, _sent, _s, _e), r, lab in zip(items, results, blind, strict=True):
+        assert lab["term"] == term, (lab["term"], term)
+        item, line = first_items(r.gloss if r else "")
+        item_fits += fits(item, lab["accept"])
+        line_fits += fits(line, lab["accept"])
+        if not fits(item, lab["accept"]):
+            misses.append(f"blind {term!r}: {r.gloss.splitlines()[0] if r else None}")
     reps = 20
     t0 = time.perf_counter()
     for _ in range(reps):
@@ -124,7 +148,10 @@ def main() -> int:
         print(f"lemminflect      {100 * li_ok / n:.1f}%")
     print(f"Chinese gloss    {100 * gloss / n:.1f}%")
     print(f"IPA              {100 * ipa / n:.1f}%")
-    print(f"first gloss fits {100 * fits / n:.1f}%  ({judged} judged)")
+    print(f"first gloss fits {100 * fit / n:.1f}%  ({judged} judged; old labels, not blind)")
+    print(
+        f"blind: first gloss fits {100 * item_fits / n:.1f}%, first line {100 * line_fits / n:.1f}%"
+    )
     print(f"load {load * 1e3:.0f} ms; data {data.stat().st_size / 1e6:.2f} MB")
     print(f"per term: {cold:.1f} us first sight, {warm:.1f} us repeated")
     return 0

@@ -35,7 +35,7 @@ def _post(tmp_path: Path, text: str = POST, name: str = "post.md") -> Path:
 
 
 def test_json_to_stdout_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(_post(tmp_path)), "-o", "-"]) == 0
+    assert main([str(_post(tmp_path)), "-o", "-", "--no-enrich"]) == 0
     out, err = capsys.readouterr()
     notes = json.loads(out)
     assert [n["term"] for n in notes] == ["adamant", "stalled"]
@@ -153,7 +153,7 @@ def test_group_sentence_numbers_each_term(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     post = _post(tmp_path, POST.replace("The talks", "The **talks**"))
-    assert main([str(post), "-o", "-", "-q", "--group", "sentence"]) == 0
+    assert main([str(post), "-o", "-", "-q", "--group", "sentence", "--hint", "none"]) == 0
     notes = json.loads(capsys.readouterr().out)
     assert [n["cloze"] for n in notes] == [
         "The envoy was {{c1::adamant}}.",

@@ -25,7 +25,7 @@ def _blog(tmp_path: Path, config: str, name: str = "pyproject.toml") -> Path:
 
 
 def _notes(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
-    assert main([*args, "-o", "-", "-q"]) == 0
+    assert main([*args, "--no-enrich", "-o", "-", "-q"]) == 0
     notes: list[dict[str, object]] = json.loads(capsys.readouterr().out)
     return notes
 

@@ -179,7 +179,7 @@ def test_cards_render_as_in_the_real_anki(tmp_path: Path, anki: Anki, corpus: Pa
     total = 0
     for group in ("term", "sentence"):
         out = tmp_path / f"{group}.apkg"
-        assert main([*inputs, "-o", str(out), "-q", "--group", group]) == 0
+        assert main(["--no-enrich", *inputs, "-o", str(out), "-q", "--group", group]) == 0
         assert anki.import_apkg(out).conflicting == 0
     for card in anki.cards():
         mine = {c.ordinal: c for c in cards(tuple(card.note().fields))}[card.ord + 1]
@@ -213,11 +213,11 @@ def test_night_rules_cover_every_night_mode_rule() -> None:
 def test_page_in_a_real_browser(tmp_path: Path, corpus: Path) -> None:
     post = edited_copy(corpus, tmp_path)
     apkg = tmp_path / "war.apkg"
-    assert main([str(post), "-o", str(apkg), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(apkg), "-q"]) == 0
     edit(post)
     page = tmp_path / "cards.html"
     start = time.perf_counter()
-    assert main([str(post), "-o", str(apkg), "-q", "--preview", str(page)]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(apkg), "-q", "--preview", str(page)]) == 0
     assert time.perf_counter() - start < 30
     dom = Dom(chromium("--dump-dom", page.as_uri()).stdout)
     assert not [t for t, _ in dom.tags if t in ("script", "iframe", "object", "embed")]
@@ -257,7 +257,7 @@ def test_hostile_text_stays_text_in_the_browser(tmp_path: Path) -> None:
     odd = tmp_path / "<img src=x onerror=alert(3)>.md"
     odd.write_text(AWKWARD, encoding="utf-8")
     page = tmp_path / "odd.html"
-    assert main([str(odd), "--preview", str(page), "-q"]) == 0
+    assert main(["--no-enrich", str(odd), "--preview", str(page), "-q"]) == 0
     dom = Dom(chromium("--dump-dom", page.as_uri()).stdout)
     assert not [t for t, _ in dom.tags if t in ("script", "img", "iframe", "svg")]
     assert not [a for _, a in dom.tags if any(k.startswith("on") for k in a)]
@@ -269,16 +269,16 @@ def test_hostile_text_stays_text_in_the_browser(tmp_path: Path) -> None:
 
 def test_preview_alone_writes_only_the_preview(tmp_path: Path, capsys) -> None:
     page = tmp_path / "cards.html"
-    assert main([str(EXAMPLE), "--preview", str(page)]) == 0
+    assert main(["--no-enrich", str(EXAMPLE), "--preview", str(page)]) == 0
     assert page.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["cards.html"]
     assert f"-> {page}" in capsys.readouterr().err
     out = tmp_path / "science.apkg"
-    assert main([str(EXAMPLE), "-o", str(out), "--dry-run", "--preview", str(page), "-q"]) == 0
+    assert main(["--no-enrich", str(EXAMPLE), "-o", str(out), "--dry-run", "--preview", str(page), "-q"]) == 0
     assert not out.exists()
-    assert main([str(EXAMPLE), "--check", "--preview", str(page)]) == 2
+    assert main(["--no-enrich", str(EXAMPLE), "--check", "--preview", str(page)]) == 2
     # Alone, it compares with --previous when given.
-    assert main([str(EXAMPLE), "-o", str(out), "-q"]) == 0
-    assert main([str(EXAMPLE), "--preview", str(page), "--previous", str(out), "-q"]) == 0
+    assert main(["--no-enrich", str(EXAMPLE), "-o", str(out), "-q"]) == 0
+    assert main(["--no-enrich", str(EXAMPLE), "--preview", str(page), "--previous", str(out), "-q"]) == 0
     assert 'class="ad-note ad-' not in page.read_text(encoding="utf-8")  # all unchanged
 
 

@@ -292,7 +292,7 @@ def test_apkg_without_prior_after_push_adds_nothing(
 ) -> None:
     """An .apkg exported with no previous package gives every note the post's mtime:
     Anki updates the notes older than that (same fields; an .apkg update replaces the
-    tags) and adds none. Review history stays. (INTEGRATION.md: the interplay.)"""
+    tags) and adds none. Review history stays. (docs/DESIGN.md, "Delivery".)"""
     post = write_post(tmp_path / "notes.md", POST, V1_MTIME)
     push_notes(notes_of(post), url=server.url)
     study(server, 2)

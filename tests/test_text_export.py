@@ -80,7 +80,7 @@ def note_of_term(anki: Anki, term: str):  # anki.notes.Note
 
 def test_header_and_columns(tmp_path: Path, corpus: Path) -> None:
     out = tmp_path / "war.txt"
-    assert main([str(corpus), "-o", str(out), "-q"]) == 0
+    assert main(["--no-enrich", str(corpus), "-o", str(out), "-q"]) == 0
     lines = out.read_text(encoding="utf-8").split("\n")
     assert lines[:6] == [
         "#separator:tab",
@@ -102,7 +102,7 @@ def test_text_needs_the_note_type_and_then_matches_the_package(
     csv = tmp_path / "war.csv"
     apkg = tmp_path / "war.apkg"
     for out in (txt, csv, apkg):
-        assert main([str(corpus), "-o", str(out), "-q"]) == 0
+        assert main(["--no-enrich", str(corpus), "-o", str(out), "-q"]) == 0
     # A collection without our note type: nothing is imported (never into "Basic").
     assert import_text(anki, txt) == TextLog(0, 0, 0, 0, 211)
     assert anki.col.note_count() == 0
@@ -118,7 +118,7 @@ def test_apkg_then_text_of_an_edited_post(tmp_path: Path, anki: Anki, corpus: Pa
     post.write_bytes(corpus.read_bytes())
     touch(post, 1_800_000_000)
     apkg = tmp_path / "war.apkg"
-    assert main([str(post), "-o", str(apkg), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(apkg), "-q"]) == 0
     before = built(post, tmp_path)
     assert anki.import_apkg(apkg).new == 211
     anki.col.decks.select(anki.cards()[0].did)
@@ -135,7 +135,7 @@ def test_apkg_then_text_of_an_edited_post(tmp_path: Path, anki: Anki, corpus: Pa
     new, changed = expected_changes(before, after)
     assert new == 1 and changed >= 1
     txt = tmp_path / "war.txt"
-    assert main([str(post), "-o", str(txt), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(txt), "-q"]) == 0
     # "Existing notes: preserve" in the import dialog leaves every known note alone.
     preserve = import_text(anki, txt, resolution="preserve")
     assert (preserve.new, preserve.updated, preserve.missing_notetype) == (new, 0, 0)
@@ -157,13 +157,13 @@ def test_apkg_then_text_of_an_edited_post(tmp_path: Path, anki: Anki, corpus: Pa
 def test_text_then_apkg_of_an_edited_post(tmp_path: Path, anki: Anki, corpus: Path) -> None:
     # The note type comes from any ankidigest package (here the bundled example).
     example = tmp_path / "science.apkg"
-    assert main([str(EXAMPLE), "-o", str(example), "-q"]) == 0
+    assert main(["--no-enrich", str(EXAMPLE), "-o", str(example), "-q"]) == 0
     examples = anki.import_apkg(example).new
     post = tmp_path / "post.md"
     post.write_bytes(corpus.read_bytes())
     touch(post, int(time.time()) - 3600)
     txt = tmp_path / "war.txt"
-    assert main([str(post), "-o", str(txt), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(txt), "-q"]) == 0
     before = built(post, tmp_path)
     assert import_text(anki, txt) == TextLog(211, 0, 0, 0, 0)
     imported_at = anki.col.db.scalar("select max(mod) from notes")
@@ -175,14 +175,14 @@ def test_text_then_apkg_of_an_edited_post(tmp_path: Path, anki: Anki, corpus: Pa
     # Saved before the text import: the text import made every note newer than the
     # package's notes, so Anki leaves the edited notes alone (the "if newer" rule).
     touch(post, imported_at - 60)
-    assert main([str(post), "-o", str(apkg), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(apkg), "-q"]) == 0
     log = anki.import_apkg(apkg)
     assert (log.new, log.updated, log.conflicting) == (new, 0, 0)
     assert "many decades" not in note_of_term(anki, "subject to")["Text"]
     # Saved after it (as a real edit is): the package's notes are newer and update.
     os.unlink(apkg)
     touch(post, imported_at + 60)
-    assert main([str(post), "-o", str(apkg), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(apkg), "-q"]) == 0
     log = anki.import_apkg(apkg)
     assert (log.new, log.conflicting) == (0, 0)
     # Without a previous package every note takes the post's time, so all are newer.
@@ -203,7 +203,7 @@ def test_awkward_fields_and_guids_round_trip(tmp_path: Path, anki: Anki) -> None
         fields[0] = f'#{i} "quoted", tab\there, ' + fields[0]
         fields[8] = "line one<br>line two;\tand, more"
         odd.append(dataclasses.replace(note, guid=guid, fields=tuple(fields)))
-    assert main([str(EXAMPLE), "-o", str(tmp_path / "science.apkg"), "-q"]) == 0
+    assert main(["--no-enrich", str(EXAMPLE), "-o", str(tmp_path / "science.apkg"), "-q"]) == 0
     anki.import_apkg(tmp_path / "science.apkg")  # brings the note type
     for ext in (".txt", ".csv"):
         path = tmp_path / f"odd{ext}"
@@ -219,5 +219,5 @@ def test_awkward_fields_and_guids_round_trip(tmp_path: Path, anki: Anki) -> None
 
 
 def test_unknown_extension_names_the_text_formats(tmp_path: Path, capsys) -> None:
-    assert main([str(EXAMPLE), "-o", str(tmp_path / "x.tsv")]) == 2
+    assert main(["--no-enrich", str(EXAMPLE), "-o", str(tmp_path / "x.tsv")]) == 2
     assert ".txt, .csv" in capsys.readouterr().err

@@ -45,22 +45,22 @@ def test_summary_counts_against_the_output(
     post: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "week.apkg"
-    assert main([str(post), "-o", str(out)]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(out)]) == 0
     assert "(3 new, 0 changed, 0 unchanged, 0 removed)" in capsys.readouterr().err
     edit(post, "**dispersed**", "dispersed", T1 + 10)
     edit(post, "could provide", "may provide", T1 + 10)
-    assert main([str(post), "-o", str(out)]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert f"(0 new, 1 changed, 1 unchanged, 1 removed since {out})" in err
     assert "1 note gone from the posts stays in Anki" in err
     # Reported again next time (still untagged in Anki), but no longer as newly removed.
-    assert main([str(post), "-o", str(out)]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert f"(0 new, 0 changed, 2 unchanged, 0 removed since {out})" in err
     assert "1 note gone from the posts stays in Anki" in err
-    assert main([str(post), "-o", str(out), "--mark-removed"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(out), "--mark-removed"]) == 0
     assert "1 note gone from the posts is exported once more" in capsys.readouterr().err
-    assert main([str(post), "-o", str(out)]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(out)]) == 0
     assert "gone from the posts" not in capsys.readouterr().err
 
 
@@ -68,12 +68,12 @@ def test_dry_run_writes_nothing_and_lists_notes(
     post: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "week.apkg"
-    assert main([str(post), "-o", str(out), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(out), "-q"]) == 0
     before = (out.read_bytes(), out.stat().st_mtime_ns)
     edit(post, "after the floods", "after the **floods**", T1 + 10)
     edit(post, "could provide", "may provide", T1 + 10)
     edit(post, "**dispersed**", "dispersed", T1 + 10)
-    assert main([str(post), "-o", str(out), "--dry-run", "-v"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(out), "--dry-run", "-v"]) == 0
     err = capsys.readouterr().err.splitlines()
     assert (out.read_bytes(), out.stat().st_mtime_ns) == before
     assert f"{post}:7: new 'floods'" in err
@@ -81,7 +81,7 @@ def test_dry_run_writes_nothing_and_lists_notes(
     assert any(line.startswith(f"{out}: removed 'dispersed' (") for line in err)
     assert "nothing written (dry run" in err[-2]
     fresh = tmp_path / "fresh.apkg"
-    assert main([str(post), "-o", str(fresh), "--dry-run", "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(fresh), "--dry-run", "-q"]) == 0
     assert not fresh.exists()
 
 
@@ -92,7 +92,7 @@ def test_bad_previous_is_one_line_exit_1(
     junk.write_text("not a zip", encoding="utf-8")
     out = tmp_path / "out.apkg"
     for previous in (junk, tmp_path / "missing.apkg", tmp_path):
-        assert main([str(post), "-o", str(out), "--previous", str(previous)]) == 1
+        assert main(["--no-enrich", str(post), "-o", str(out), "--previous", str(previous)]) == 1
         err = capsys.readouterr().err
         assert err.startswith(f"ankidigest: error: {previous}: ") and err.count("\n") == 1
         assert "Traceback" not in err
@@ -104,7 +104,7 @@ def test_unreadable_output_is_replaced_with_a_warning(
 ) -> None:
     out = tmp_path / "week.apkg"
     out.write_text("something else", encoding="utf-8")
-    assert main([str(post), "-o", str(out)]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert f"warning: {out}: not a readable Anki package" in err
     assert "(3 new, 0 changed, 0 unchanged, 0 removed)" in err
@@ -161,12 +161,12 @@ def test_same_input_and_prior_give_identical_bytes(
     edit(post, "could provide", "may provide", T1 + 10)
     edit(post, "after the floods", "after the **floods**", T1 + 10)
     first, second = tmp_path / "a.apkg", tmp_path / "b.apkg"
-    assert main([str(post), "-o", str(first), "--previous", str(v1), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(first), "--previous", str(v1), "-q"]) == 0
     time.sleep(1.1)  # a wall-clock time anywhere in the file would now differ
-    assert main([str(post), "-o", str(second), "--previous", str(v1), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(second), "--previous", str(v1), "-q"]) == 0
     assert first.read_bytes() == second.read_bytes()
     # Re-exporting over itself (the output is now its own prior) changes no byte either.
-    assert main([str(post), "-o", str(first), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(first), "-q"]) == 0
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -178,7 +178,7 @@ def test_json_output_takes_mods_from_previous(
     export([str(post)], str(v1))
     edit(post, "could provide", "may provide", T1 + 10)
     out = tmp_path / "week.json"
-    assert main([str(post), "-o", str(out), "--previous", str(v1), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(out), "--previous", str(v1), "-q"]) == 0
     mods = {n["term"]: n["mod"] for n in json.loads(out.read_text(encoding="utf-8"))}
     assert mods == {"fragile": T1, "dispersed": T1, "lethal": T1 + 20}
 
@@ -202,9 +202,9 @@ def test_dry_run_verbose_shows_old_and_new_text(
     post: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "week.apkg"
-    assert main([str(post), "-o", str(out), "-q"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(out), "-q"]) == 0
     edit(post, "could provide", "may provide", T1 + 10)
-    assert main([str(post), "-o", str(out), "--dry-run", "-v"]) == 0
+    assert main(["--no-enrich", str(post), "-o", str(out), "--dry-run", "-v"]) == 0
     err = capsys.readouterr().err.splitlines()
     at = err.index(f"{post}:9: changed 'lethal'")
     assert err[at + 1] == (

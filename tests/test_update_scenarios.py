@@ -44,7 +44,7 @@ def histories(anki: Anki, studied: dict[int, tuple[Any, ...]]) -> dict[int, tupl
 
 def summary(capsys: pytest.CaptureFixture[str], *args: object) -> str:
     capsys.readouterr()
-    assert main([str(a) for a in args]) == 0
+    assert main(["--no-enrich", *(str(a) for a in args)]) == 0
     return capsys.readouterr().err
 
 

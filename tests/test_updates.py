@@ -45,7 +45,7 @@ def write(path: Path, text: str, mtime: int) -> Path:
 
 
 def export(*args: object) -> None:
-    assert main([*(str(a) for a in args), "-q"]) == 0
+    assert main([*(str(a) for a in args), "-q", "--no-enrich"]) == 0  # (see test_cards.py)
 
 
 def counts(log: ImportLog) -> tuple[int, int, int, int]:
@@ -436,7 +436,9 @@ def test_a_week_of_edits_on_the_users_post(tmp_path: Path, anki: Anki, corpus: P
         assert text.count(old) == 1, old
         text = text.replace(old, new)
     write(post, text + NEW_ARTICLE, T2)
-    assert main([str(post), "-o", str(out), "--dry-run"]) == 0  # reports, writes nothing
+    assert (
+        main([str(post), "-o", str(out), "--dry-run", "--no-enrich"]) == 0
+    )  # reports, writes nothing
     export(post, "-o", out)
     log = anki.import_apkg(out)
     # new: fraught, sombre, entrenched, propped up; updated: prowess, to date, bleak,

@@ -21,7 +21,7 @@ def start(args: list[str], cwd: Path, err: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     with err.open("wb") as fh:  # the child keeps its own copy
         return subprocess.Popen(
-            [sys.executable, "-m", "ankidigest", *args],
+            [sys.executable, "-m", "ankidigest", "--no-enrich", *args],
             cwd=cwd,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -10,6 +10,7 @@ from .dictionary import Dictionary, Lookup, embedded
 from .entry import Entry
 from .lemma import Lemma, lemmatise
 from .levels import band, frequency, levels
+from .rerank import Bridge
 from .sense import available_pos, choose_definitions, choose_glosses, context_pos
 
 
@@ -39,6 +40,7 @@ class Enricher:
         if use_embedded:
             chain.append(embedded())
         self.lookup = Lookup(chain)
+        self.bridge = Bridge(self.lookup.find)
         self._lemmas: dict[str, tuple[Lemma, frozenset[str]]] = {}
         self._lock = threading.Lock()
 
@@ -66,7 +68,7 @@ class Enricher:
         else:
             order = context_pos(term, sentence, start, end, lem.kinds, has)
         own = form if form is not None and form is not entry else None
-        gloss, pos = choose_glosses(order, own, main)
+        gloss, pos = choose_glosses(order, own, main, bridge=self.bridge, sentence=sentence)
         if not gloss:
             return None
         phonetic = (own.phonetic if own is not None else "") or main.phonetic

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from .entry import ADJ, ADV, NOUN, OTHER, VERB, Entry, Sense
+from .rerank import Bridge, order_items
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _MODALS = frozenset("will would can could may might must shall should cannot can't won't".split())
@@ -134,8 +135,15 @@ def _noun_chars(entry: Entry) -> set[str]:
     return chars
 
 
-def _ordered_items(sense: Sense, entry: Entry, limit: int) -> list[str]:
-    items = _items(sense)
+def _ordered_items(
+    sense: Sense,
+    entry: Entry,
+    limit: int,
+    bridge: Bridge | None = None,
+    sentence: str = "",
+    senses: Entry | None = None,
+) -> list[str]:
+    items = order_items(_items(sense), sense.pos, [senses or entry], bridge, sentence)
     if sense.pos == VERB:
         nouns = _noun_chars(entry)
         literal = [i for i in items if nouns and any(c in nouns for c in i)]
@@ -148,7 +156,13 @@ def _usable(sense: Sense) -> bool:
 
 
 def choose_glosses(
-    order: tuple[str, ...], form: Entry | None, lemma: Entry | None, lines: int = 3, items: int = 4
+    order: tuple[str, ...],
+    form: Entry | None,
+    lemma: Entry | None,
+    lines: int = 3,
+    items: int = 4,
+    bridge: Bridge | None = None,
+    sentence: str = "",
 ) -> tuple[str, str | None]:
     """Chinese gloss lines, the fitting one first, and the part of speech it has."""
     picked: list[tuple[Sense, Entry]] = []
@@ -167,7 +181,8 @@ def choose_glosses(
                 picked.append((sense, entry))
     out: list[str] = []
     for sense, entry in picked:
-        text = ", ".join(_ordered_items(sense, entry, items))
+        senses = lemma if lemma is not None and lemma.definitions else entry
+        text = ", ".join(_ordered_items(sense, entry, items, bridge, sentence, senses))
         line = f"{sense.label} {text}".strip() if text else ""
         if line and line not in out:
             out.append(line)

@@ -18,6 +18,7 @@ from ankidigest.identity import article_scope, guid_for, normalize_term
 from ankidigest.limits import MAX_CONTEXT_CHARS
 from ankidigest.model import Article, Document, NoteSpec, Paragraph, Post, Sentence, Term
 from ankidigest.notes.cloze import build_cloze, escape_text, highlight, is_plain
+from ankidigest.notes.enrichment import DEFAULT_HINT, HINTS, EnrichOptions, teach
 
 GROUPS = ("term", "sentence")
 DEFAULT_PARENT_DECK = "ankidigest"
@@ -33,6 +34,10 @@ class BuildOptions:
     deck: str | None = None
     tags: tuple[str, ...] = ()
     group: str = "term"
+    # Lemma, Definition, Pronunciation, Audio and level/frequency tags (None: none).
+    enrich: EnrichOptions | None = None
+    # What the front shows in place of "[...]": see notes/enrichment.HINTS.
+    hint: str = DEFAULT_HINT
 
 
 def build_notes(
@@ -42,6 +47,8 @@ def build_notes(
     options = options or BuildOptions()
     if options.group not in GROUPS:
         raise UsageError(f"--group must be one of {', '.join(GROUPS)}, not {options.group!r}")
+    if options.hint not in HINTS:
+        raise UsageError(f"--hint must be one of {', '.join(HINTS)}, not {options.hint!r}")
     notes: list[NoteSpec] = []
     earlier: dict[tuple[str, str], int] = {}  # occurrences counted in earlier posts
     by_term = options.group == "term"
@@ -83,11 +90,12 @@ def build_notes(
                 counted[key] = max(counted.get(key, 0), term.occurrence)
                 occurrence = term.occurrence + earlier.get(key, 0)
                 if by_term:
-                    notes.append(_note(common, (term,), f"{scope}#{normal}#{occurrence}", deck))
+                    ident = f"{scope}#{normal}#{occurrence}"
+                    notes.append(_note(common, (term,), ident, deck, options))
                 elif not first:
                     first = f"{scope}#s#{normal}#{occurrence}"
             if not by_term:
-                notes.append(_note(common, sentence.terms, first, deck))
+                notes.append(_note(common, sentence.terms, first, deck, options))
         for key, count in counted.items():
             earlier[key] = earlier.get(key, 0) + count
     check_unique(notes)
@@ -215,7 +223,9 @@ def _context(sentence: Sentence, terms: tuple[Term, ...], plain: bool | None = N
     return highlight(para.text, para.bold, plain)
 
 
-def _note(common: _Common, terms: tuple[Term, ...], ident: str, deck: str) -> NoteSpec:
+def _note(
+    common: _Common, terms: tuple[Term, ...], ident: str, deck: str, options: BuildOptions
+) -> NoteSpec:
     sentence = common.sentence
     place = common.place
     clean = sanitize.clean_field
@@ -226,10 +236,20 @@ def _note(common: _Common, terms: tuple[Term, ...], ident: str, deck: str) -> No
         spans = [(t.start, t.end, i) for i, t in enumerate(terms, 1)]
         texts = tuple(t.text for t in terms)
     source, url, date, section, post = place.fields
-    if common.plain:  # (see _plain)
-        cloze = build_cloze(sentence.text, spans, True)
+    tags = place.tags
+    if options.enrich is None and options.hint in ("gloss", "pos", "none"):
+        taught = None  # nothing to add: the fields as they always were
+        hints: tuple[str, ...] = ()
     else:
-        cloze = clean(build_cloze(sentence.text, spans))
+        where = tuple((t.text, t.start, t.end) for t in terms)
+        taught = teach(options.enrich, options.hint, where, sentence.text)
+        hints = taught.hints
+        if taught.tags:
+            tags = tags + tuple(t for t in taught.tags if t not in tags)
+    if common.plain:  # (see _plain)
+        cloze = build_cloze(sentence.text, spans, True, hints)
+    else:
+        cloze = clean(build_cloze(sentence.text, spans, None, hints))
     if common.whole:
         context = ""
     elif common.para_plain:
@@ -239,11 +259,11 @@ def _note(common: _Common, terms: tuple[Term, ...], ident: str, deck: str) -> No
     fields = (  # in FIELD_NAMES order (a test checks it against a build by field name)
         cloze,  # Text
         clean(escape_text(", ".join(texts))),  # Term
-        "",  # Lemma
-        "",  # Definition
+        taught.lemma if taught else "",  # Lemma
+        taught.definition if taught else "",  # Definition
         common.translation,  # Translation
-        "",  # Pronunciation
-        "",  # Audio
+        taught.pronunciation if taught else "",  # Pronunciation
+        taught.audio if taught else "",  # Audio
         "",  # Image
         context,  # Context
         source,
@@ -257,7 +277,7 @@ def _note(common: _Common, terms: tuple[Term, ...], ident: str, deck: str) -> No
         guid=guid_for(ident),
         key=ident,
         fields=fields,
-        tags=place.tags,
+        tags=tags,
         deck=deck,
         mod=sentence.post.mtime,
         terms=texts,
@@ -269,4 +289,5 @@ def _note(common: _Common, terms: tuple[Term, ...], ident: str, deck: str) -> No
         path=sentence.post.path,
         line=terms[0].line,
         cloze_max=len(spans),
+        enrichment=taught.record if taught else (),
     )

@@ -66,10 +66,15 @@ def _colons_only(text: str) -> str:
 
 
 def build_cloze(
-    sentence: str, spans: Sequence[tuple[int, int, int]], plain: bool | None = None
+    sentence: str,
+    spans: Sequence[tuple[int, int, int]],
+    plain: bool | None = None,
+    hints: Sequence[str] = (),
 ) -> str:
     """``spans`` are (start, end, cloze number), sorted and not overlapping.
-    ``plain``: is_plain(sentence) when the caller knows it already."""
+    ``plain``: is_plain(sentence) when the caller knows it already. ``hints``: per span,
+    Anki's hint shown in place of "[...]" ({{c1::answer::hint}}), already escaped with
+    escape_answer ("" for none)."""
     text, answer = escape_text, escape_answer
     if plain if plain is not None else is_plain(sentence):
         # The common case: every piece of the sentence is its own escape_text, and
@@ -77,13 +82,16 @@ def build_cloze(
         if len(spans) == 1:  # (the loop below, for one span)
             start, end, number = spans[0]
             answered = sentence[start:end].replace(":", "&#58;")
+            if hints and hints[0]:
+                answered += "::" + hints[0]
             return f"{sentence[:start]}{{{{c{number}::{answered}}}}}{sentence[end:]}"
         text, answer = _unchanged, _colons_only
     out: list[str] = []
     pos = 0
-    for start, end, number in spans:
+    for i, (start, end, number) in enumerate(spans):
         out.append(text(sentence[pos:start]))
-        out.append(f"{{{{c{number}::{answer(sentence[start:end])}}}}}")
+        hint = hints[i] if i < len(hints) and hints[i] else ""
+        out.append(f"{{{{c{number}::{answer(sentence[start:end])}{'::' + hint if hint else ''}}}}}")
         pos = end
     out.append(text(sentence[pos:]))
     return "".join(out)

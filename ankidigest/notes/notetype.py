@@ -17,7 +17,7 @@ MODEL_NAME = "ankidigest cloze"
 # When the templates or CSS below last changed (seconds since the epoch). Anki
 # updates a note type only if the incoming one is newer, so a user's own template
 # edits survive until we ship a new template.
-NOTETYPE_MOD = 1_795_478_400  # 2026-11-24 00:00 UTC; never in the future
+NOTETYPE_MOD = 1_796_256_000  # 2026-12-03 00:00 UTC; never in the future
 
 # (name, stable field id). Never reorder, rename or add: see the module docstring.
 FIELDS: tuple[tuple[str, int], ...] = (
@@ -48,6 +48,7 @@ _SOURCE_LINE = (
     '{{#Date}}<span class="ad-date"> · {{Date}}</span>{{/Date}}</div>'
 )
 
+# The front: the sentence with the term hidden (its hint in place of "[...]").
 FRONT = (
     '<div class="ad-card">\n'
     '<div class="ad-text">{{cloze:Text}}</div>\n'
@@ -56,15 +57,20 @@ FRONT = (
     "</div>"
 )
 
+# The back teaches: the word (lemma, IPA, audio button), then the Definition field, whose
+# first line is a caption (part of speech · exam levels · frequency band, styled by
+# ::first-line), its fitting Chinese line in bold, other senses and English below; the
+# sentence's translation, the paragraph, the article link. No JavaScript.
 BACK = (
     '<div class="ad-card">\n'
     '<div class="ad-text">{{cloze:Text}}</div>\n'
-    '{{#Pronunciation}}<div class="ad-pron">{{Pronunciation}}</div>{{/Pronunciation}}\n'
-    '{{#Lemma}}<div class="ad-lemma">{{Lemma}}</div>{{/Lemma}}\n'
+    '<div class="ad-word"><span class="ad-lemma">{{#Lemma}}{{Lemma}}{{/Lemma}}'
+    "{{^Lemma}}{{Term}}{{/Lemma}}</span>"
+    '{{#Pronunciation}} <span class="ad-pron">{{Pronunciation}}</span>{{/Pronunciation}}'
+    '{{#Audio}} <span class="ad-audio">{{Audio}}</span>{{/Audio}}</div>\n'
     '{{#Definition}}<div class="ad-def">{{Definition}}</div>{{/Definition}}\n'
     '{{#Translation}}<div class="ad-trans">{{Translation}}</div>{{/Translation}}\n'
     '{{#Image}}<div class="ad-image">{{Image}}</div>{{/Image}}\n'
-    "{{Audio}}\n"
     '{{#Context}}<div class="ad-context">{{Context}}</div>{{/Context}}\n'
     f"{_SOURCE_LINE}\n"
     '{{#Section}}<div class="ad-section">{{Section}}</div>{{/Section}}\n'
@@ -72,25 +78,36 @@ BACK = (
 )
 
 CSS = """\
-.card { font-family: -apple-system, "Segoe UI", Roboto, "Noto Sans", "PingFang SC",
-  "Microsoft YaHei", sans-serif; font-size: 20px; line-height: 1.5; text-align: left;
-  color: #1d1d1f; background: #fdfdfd; }
-.ad-card { max-width: 40em; margin: 0 auto; padding: 0.5em; }
+.card { font-family: -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC",
+  "PingFang SC", "Microsoft YaHei", sans-serif; font-size: 20px; line-height: 1.5;
+  text-align: left; color: #1d1d1f; background: #fdfdfd; }
+.ad-card { max-width: 40em; margin: 0 auto; padding: 0.5em; overflow-wrap: anywhere; }
 .ad-text { font-size: 1.15em; }
 .cloze { font-weight: bold; color: #0a58ca; }
+.ad-word { margin-top: 0.9em; padding-top: 0.6em; border-top: 1px solid #ddd; }
+.ad-lemma { font-size: 1.3em; font-weight: bold; }
+.ad-pron { color: #555; font-family: "Charis SIL", "Doulos SIL", "Noto Sans", "DejaVu Sans",
+  sans-serif; }
+.ad-def { margin-top: 0.3em; }
+.ad-def::first-line { font-size: 0.75em; color: #666; letter-spacing: 0.02em; }
+.ad-def b { color: #0a58ca; }
+.ad-trans { margin-top: 0.6em; color: #555; }
 .ad-source, .ad-section { margin-top: 0.8em; font-size: 0.75em; color: #666; }
 .ad-source a { color: inherit; }
 .ad-context { margin-top: 0.8em; padding-left: 0.7em; border-left: 3px solid #ccc;
   font-size: 0.85em; color: #444; }
-.ad-def, .ad-trans, .ad-lemma, .ad-pron { margin-top: 0.6em; }
-.ad-trans { color: #555; }
+.ad-context b { color: inherit; }
 .ad-image img { max-width: 100%; height: auto; }
 .nightMode.card, .night_mode .card, .card.nightMode { color: #e8e8e8; background: #1e1e1e; }
-.nightMode .cloze, .night_mode .cloze { color: #6ea8fe; }
+.nightMode .cloze, .night_mode .cloze, .nightMode .ad-def b, .night_mode .ad-def b {
+  color: #6ea8fe; }
+.nightMode .ad-word, .night_mode .ad-word { border-top-color: #444; }
+.nightMode .ad-pron, .night_mode .ad-pron, .nightMode .ad-trans, .night_mode .ad-trans {
+  color: #bbb; }
+.nightMode .ad-def::first-line, .night_mode .ad-def::first-line { color: #aaa; }
 .nightMode .ad-source, .nightMode .ad-section, .night_mode .ad-source,
 .night_mode .ad-section { color: #aaa; }
 .nightMode .ad-context, .night_mode .ad-context { color: #ccc; border-left-color: #555; }
-.nightMode .ad-trans, .night_mode .ad-trans { color: #bbb; }
 @media (max-width: 480px) { .card { font-size: 18px; } .ad-card { padding: 0.2em; } }
 """
 

@@ -243,6 +243,7 @@ def write(
             job.output,
             report.kept,
             reuse.db if copied and reuse is not None else None,
+            job.options.enrich.media_dir if job.options.enrich else None,
         )
         if cache is not None:
             record_ledger(cache, built, segments, written)

@@ -32,7 +32,7 @@ from ankidigest.write.formats import output_format
 from ankidigest.write.scratch import temp_dir
 from ankidigest.write.zipout import read_entry
 
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.S)  # (a hint after "::")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _UNZIP_PIECE = 1 << 23  # 8 MB
 # Fields that hold the same value for every note of an article or post.

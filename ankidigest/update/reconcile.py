@@ -27,7 +27,7 @@ from ankidigest.update.untrusted import clean_deck, clean_fields
 __all__ = ["REMOVED_TAG", "PriorNote", "UpdateReport", "read_prior", "reconcile"]
 
 REMOVED_TAG = "ankidigest::removed"
-_ANSWERS = re.compile(r"\{\{c\d+::(.*?)\}\}", re.S)
+_ANSWERS = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.S)  # (a hint after "::")
 
 
 @dataclass(frozen=True)

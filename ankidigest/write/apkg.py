@@ -25,6 +25,7 @@ from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import MODEL_ID, NOTETYPE_MOD, SORT_FIELD, genanki_model
 from ankidigest.write.atomic import write_atomic
 from ankidigest.write.decks import fix_copied_cards, spellings
+from ankidigest.write.media import media_files
 from ankidigest.write.scratch import temp_dir
 from ankidigest.write.tables import (
     CLOZE_TABLE,
@@ -97,19 +98,26 @@ def write_segments(
     path: str,
     kept: Sequence[NoteSpec] = (),
     source: str | None = None,
+    media_dir: str | None = None,
 ) -> Written:
     """``write_apkg`` of the notes of ``segments`` in order, ``Copied`` runs taken from
-    the collection file ``source``: the same bytes as writing the notes themselves."""
+    the collection file ``source``: the same bytes as writing the notes themselves.
+    ``media_dir``: where the audio files the notes name are (``media.py``)."""
     written: list[Written] = []
+    args = (kept, source, media_dir)
     try:
-        write_atomic(path, lambda tmp: written.append(_write(segments, tmp, kept, source)))
+        write_atomic(path, lambda tmp: written.append(_write(segments, tmp, *args)))
     except sqlite3.Error as exc:  # e.g. the temporary folder is full
         raise OutputError(f"{path}: cannot write: {exc}") from None
     return written[0]
 
 
 def _write(
-    segments: Sequence[Segment], zip_path: str, kept: Sequence[NoteSpec], source: str | None
+    segments: Sequence[Segment],
+    zip_path: str,
+    kept: Sequence[NoteSpec],
+    source: str | None,
+    media_dir: str | None,
 ) -> Written:
     work = temp_dir()
     try:
@@ -125,9 +133,10 @@ def _write(
             cards, base = _fill(conn, segments)
             record_removed(conn, kept)
             conn.commit()
+            media = media_files(conn, media_dir)
         finally:
             conn.close()
-        digests = write_zip(zip_path, [("collection.anki2", db_path), ("media", b"{}")], ZIP_LEVEL)
+        digests = write_zip(zip_path, [("collection.anki2", db_path), *media], ZIP_LEVEL)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Written(digests["collection.anki2"], cards, base)

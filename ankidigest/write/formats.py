@@ -75,14 +75,18 @@ def check_fields(
     them, or before they were cached); a note holding one of those very tuples passes.
     """
     from ankidigest.notes.notetype import FIELD_NAMES
-    from ankidigest.sanitize import fields_safe, unsafe_markup
+    from ankidigest.sanitize import AUDIO_FIELD, AUDIO_REF, fields_safe, unsafe_markup
 
     checked = checked or {}
     for note in notes:
         if checked.get(id(note.fields)) is note.fields or fields_safe(note.fields):
             continue
-        for name, value in zip(FIELD_NAMES, note.fields, strict=True):
+        for i, (name, value) in enumerate(zip(FIELD_NAMES, note.fields, strict=True)):
             bad = unsafe_markup(value)
+            if i == AUDIO_FIELD and value and not AUDIO_REF.fullmatch(value):
+                bad = value[:40]
+            elif i != AUDIO_FIELD and "[sound:" in value:
+                bad = "[sound:"
             if bad is None:
                 continue
             if note.line == 0:  # a removed note brought back from the previous export

@@ -13,9 +13,14 @@ from ankidigest.notes.notetype import FIELD_INDEX
 from ankidigest.sanitize import no_surrogates
 from ankidigest.write.atomic import write_atomic
 
+_NOT_ENRICHED = ("", None, "", "", "", (), None, None)
+
 
 def note_dict(note: NoteSpec) -> dict[str, Any]:
     fields = note.fields
+    lemma, pos, gloss, definition, phonetic, level, frequency, audio = (
+        note.enrichment or _NOT_ENRICHED
+    )
     return {
         "term": ", ".join(note.terms),
         "terms": list(note.terms),
@@ -29,8 +34,14 @@ def note_dict(note: NoteSpec) -> dict[str, Any]:
         "date": note.date,
         "title": note.title,
         "section": note.section,
-        "lemma": fields[FIELD_INDEX["Lemma"]],
-        "definition": fields[FIELD_INDEX["Definition"]],
+        "lemma": lemma,
+        "pos": pos,
+        "gloss": gloss,  # Chinese, one line per part of speech, the fitting one first
+        "definition": definition,  # English, the fitting sense first
+        "phonetic": phonetic,  # IPA, without the slashes
+        "level": list(level),  # type: ignore[call-overload]
+        "frequency": frequency,  # a rank (COCA, else BNC) or null
+        "audio": audio,  # a media file name or null
         "translation": fields[FIELD_INDEX["Translation"]],
         "file": note.path,
         "line": note.line,
