@@ -273,12 +273,20 @@ def test_preview_alone_writes_only_the_preview(tmp_path: Path, capsys) -> None:
     assert page.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["cards.html"]
     assert f"-> {page}" in capsys.readouterr().err
     out = tmp_path / "science.apkg"
-    assert main(["--no-enrich", str(EXAMPLE), "-o", str(out), "--dry-run", "--preview", str(page), "-q"]) == 0
+    assert (
+        main(
+            ["--no-enrich", str(EXAMPLE), "-o", str(out), "--dry-run", "--preview", str(page), "-q"]
+        )
+        == 0
+    )
     assert not out.exists()
     assert main(["--no-enrich", str(EXAMPLE), "--check", "--preview", str(page)]) == 2
     # Alone, it compares with --previous when given.
     assert main(["--no-enrich", str(EXAMPLE), "-o", str(out), "-q"]) == 0
-    assert main(["--no-enrich", str(EXAMPLE), "--preview", str(page), "--previous", str(out), "-q"]) == 0
+    assert (
+        main(["--no-enrich", str(EXAMPLE), "--preview", str(page), "--previous", str(out), "-q"])
+        == 0
+    )
     assert 'class="ad-note ad-' not in page.read_text(encoding="utf-8")  # all unchanged
 
 
