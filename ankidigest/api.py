@@ -7,9 +7,10 @@ import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from ankidigest.errors import InputError
+from ankidigest.errors import InputError, UsageError
 from ankidigest.model import Document
-from ankidigest.notes.build import BuildOptions
+from ankidigest.notes.build import GROUPS, BuildOptions
+from ankidigest.notes.study import ORDERS
 from ankidigest.read.walker import check_terms
 from ankidigest.run.result import ExportResult
 from ankidigest.update.prior import PriorPackage, prior_path
@@ -94,6 +95,7 @@ def export(
     progress: Callable[[str, int, int], None] | None = None,
     now: int | None = None,
     force: bool = False,
+    order: str = "post",
 ) -> ExportResult:
     """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does.
 
@@ -111,13 +113,20 @@ def export(
 
     ``now``: the export time, the ``mod`` of a changed note (default: $SOURCE_DATE_EPOCH
     when set, else the clock; see ``update/clock.py``). ``force``: export even when the
-    prior package was exported with the other ``--group`` (a UsageError otherwise).
+    prior package was exported with another ``--group`` (a UsageError otherwise).
+    ``order``: the new-card order, "post" (as written), "date" (oldest first),
+    "date-newest", "frequency" (common words first) or "level" (by exam); see
+    ``notes/study.py``. ``options.group`` "lemma": one note per word (``notes/lemmas.py``).
     """
     from ankidigest.run.export import ExportJob, export_files
     from ankidigest.run.parallel import paused_gc
     from ankidigest.update.clock import export_time
 
     output_format(output)
+    if order not in ORDERS:
+        raise UsageError(f"--order must be one of {', '.join(ORDERS)}, not {order!r}")
+    if options is not None and options.group not in (*GROUPS, "lemma"):
+        raise UsageError(f"--group must be one of term, sentence, lemma, not {options.group!r}")
     stamp = export_time() if now is None else now
     options = options or BuildOptions()
     check_terms(terms)
@@ -131,7 +140,18 @@ def export(
     # The prior package is unzipped in a thread while the posts are read.
     package = PriorPackage(source) if source is not None else None
     job = ExportJob(
-        files, output, options, previous, mark_removed, dry_run, terms, encoding, jobs, stamp, force
+        files,
+        output,
+        options,
+        previous,
+        mark_removed,
+        dry_run,
+        terms,
+        encoding,
+        jobs,
+        stamp,
+        force,
+        order,
     )
     with paused_gc(), package or contextlib.nullcontext():
         result = export_files(job, cache, package, progress)
@@ -161,7 +181,6 @@ def push(
     against a collection yet, so an edit would add a new note.
     """
     from ankidigest.deliver.push import push_notes
-    from ankidigest.errors import UsageError
     from ankidigest.notes.build import build_notes
 
     if options is not None and options.group != "term":

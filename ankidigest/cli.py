@@ -113,9 +113,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--group",
-        choices=("term", "sentence"),
+        choices=("term", "sentence", "lemma"),
         default="term",
-        help="one note per bolded term (default), or one note per sentence with one cloze per term",
+        help="one note per bolded term (default); one note per sentence with one cloze per "
+        "term; or one note per word (lemma) in its deck: one card, the newest sentence as "
+        "the cloze, the word's other sentences and their articles on the back (several "
+        "posts without --deck then share the deck 'ankidigest')",
+    )
+    parser.add_argument(
+        "--order",
+        choices=("post", "date", "date-newest", "frequency", "level"),
+        default="post",
+        help="the order Anki shows new cards in (each card's new-card position, 'due'): "
+        "as written (default: its place in the export); by article date, oldest or newest "
+        "first; common words first (frequency rank); or by exam level (zhongkao ... gre, "
+        "common words first within one). Positions other than 'post' are absolute (a date, "
+        "a rank), so a re-export gives each note the same one and a new note lands among "
+        "its neighbours. Anki keeps the position of a new card as imported and never "
+        "changes a card it already has: --order sets the order of cards new to Anki",
     )
     parser.add_argument(
         "--encoding",
@@ -137,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="export even when the output (or --previous) was exported with the other "
+        help="export even when the output (or --previous) was exported with another "
         "--group: every note is then new, and the old notes stay in Anki beside them",
     )
     parser.add_argument(
@@ -243,6 +258,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             cache_dir=None if args.no_cache else default_dir(),
             progress=bar,
             force=args.force,
+            order=args.order,
         )
         if args.preview:
             from ankidigest.api import write_preview

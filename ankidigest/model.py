@@ -122,3 +122,6 @@ class NoteSpec:
     # one its guid hashes: a sentence matched to its prior note (update/term_match.py).
     # "" when it is ``key``. The package records it, so the next export finds the note.
     built: str = ""
+    # The new-card position of its cards (Anki shows new cards by it, lowest first); 0:
+    # the note's position in the package + 1 (``--order post``). See notes/study.py.
+    due: int = 0

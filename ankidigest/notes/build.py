@@ -19,7 +19,7 @@ from ankidigest.limits import MAX_CONTEXT_CHARS
 from ankidigest.model import Article, Document, NoteSpec, Paragraph, Post, Sentence, Term
 from ankidigest.notes.cloze import build_cloze, escape_text, highlight, is_plain
 
-GROUPS = ("term", "sentence")
+GROUPS = ("term", "sentence")  # --group lemma: notes/lemmas.py, from "term"
 DEFAULT_PARENT_DECK = "ankidigest"
 _SAFE_URL = re.compile(r"^https?://", re.I)
 _HTML_SPECIAL = re.compile(r"[&<>\"']")
