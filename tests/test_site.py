@@ -69,6 +69,7 @@ def test_site_renders_in_chromium_and_its_decks_import(
         assert len(dom.having("ad-note")) == count
         assert [a["href"] for a in dom.having("ad-deck")] == [f"{name}.apkg"]
         assert not [t for t, _ in dom.tags if t in ("script", "img", "iframe")]
+        assert str(posts) not in (site / f"{name}.html").read_text(encoding="utf-8")
         assert anki.import_apkg(site / f"{name}.apkg").new == count
     assert len(anki.cards()) == 219
     shot = tmp_path / "site.png"

@@ -10,9 +10,10 @@ each page has the preview's Content-Security-Policy (no script, nothing loaded).
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from ankidigest.model import NoteSpec
@@ -67,9 +68,11 @@ def card_count(notes: Iterable[NoteSpec]) -> int:
 
 
 def post_page(post: SitePost, notes: Sequence[NoteSpec], summary: Sequence[str]) -> str:
-    """The post's page: its cards as the preview shows them, and its deck to download."""
+    """The post's page: its cards as the preview shows them, and its deck to download.
+    Only the post's file name is shown, never the folder it is in on the author's disk."""
     deck = f"{post.name}.apkg"
-    return page(notes, summary, Marks(), download=(quote(deck), deck), title=post.title)
+    shown = [replace(n, path=os.path.basename(n.path)) for n in notes]
+    return page(shown, summary, Marks(), download=(quote(deck), deck), title=post.title)
 
 
 def _e(text: str) -> str:
