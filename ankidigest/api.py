@@ -7,9 +7,10 @@ import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from ankidigest.errors import InputError
+from ankidigest.errors import InputError, UsageError
 from ankidigest.model import Document
-from ankidigest.notes.build import BuildOptions
+from ankidigest.notes.build import GROUPS, BuildOptions
+from ankidigest.notes.study import ORDERS
 from ankidigest.read.walker import check_terms
 from ankidigest.run.result import ExportResult
 from ankidigest.update.prior import PriorPackage, prior_path
@@ -96,6 +97,7 @@ def export(
     progress: Callable[[str, int, int], None] | None = None,
     now: int | None = None,
     force: bool = False,
+    order: str = "post",
 ) -> ExportResult:
     """Read, build and write in one call: what ``ankidigest INPUT... -o OUTPUT`` does.
 
@@ -116,7 +118,10 @@ def export(
 
     ``now``: the export time, the ``mod`` of a changed note (default: $SOURCE_DATE_EPOCH
     when set, else the clock; see ``update/clock.py``). ``force``: export even when the
-    prior package was exported with the other ``--group`` (a UsageError otherwise).
+    prior package was exported with another ``--group`` (a UsageError otherwise).
+    ``order``: the new-card order, "post" (as written), "date" (oldest first),
+    "date-newest", "frequency" (common words first) or "level" (by exam); see
+    ``notes/study.py``. ``options.group`` "lemma": one note per word (``notes/lemmas.py``).
     """
     from ankidigest.run.export import ExportJob
     from ankidigest.update.clock import export_time
@@ -124,6 +129,10 @@ def export(
 
     output_format(output)
     clean_temp_dirs()  # what killed runs left in the temp folder
+    if order not in ORDERS:
+        raise UsageError(f"--order must be one of {', '.join(ORDERS)}, not {order!r}")
+    if options is not None and options.group not in (*GROUPS, "lemma"):
+        raise UsageError(f"--group must be one of term, sentence, lemma, not {options.group!r}")
     stamp = export_time() if now is None else now
     options = options or BuildOptions()
     check_terms(terms)
@@ -156,6 +165,7 @@ def export(
             jobs,
             stamp,
             force,
+            order,
         )
         return _export(job, cache, progress)
 
@@ -197,7 +207,6 @@ def push(
     against a collection yet, so an edit would add a new note.
     """
     from ankidigest.deliver.push import push_notes
-    from ankidigest.errors import UsageError
     from ankidigest.notes.build import build_notes
 
     if options is not None and options.group != "term":

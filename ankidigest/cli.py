@@ -95,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
         "Without -o only the preview is written (compared with --previous, if given)",
     )
     parser.add_argument(
+        "--site",
+        metavar="DIR",
+        help="also write DIR, decks to publish with a blog: per post NAME.apkg (its own "
+        "deck; DIR/NAME.apkg of the last run is its prior export, so a reader's newer "
+        "download updates their cards) and NAME.html (its cards, as --preview shows them, "
+        "and a download link), and index.html; relative links, no script. Copy DIR into "
+        "your Jekyll, Hugo or MkDocs site. Written atomically; DIR must be new, empty or "
+        "an earlier --site. Without -o only the site is written",
+    )
+    parser.add_argument(
         "--watch",
         action="store_true",
         help="export (or --check) again each time a post is saved, until Ctrl-C; "
@@ -121,9 +131,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--group",
-        choices=("term", "sentence"),
+        choices=("term", "sentence", "lemma"),
         default="term",
-        help="one note per bolded term (default), or one note per sentence with one cloze per term",
+        help="one note per bolded term (default); one note per sentence with one cloze per "
+        "term; or one note per word (lemma) in its deck: one card, the newest sentence as "
+        "the cloze, the word's other sentences and their articles on the back (several "
+        "posts without --deck then share the deck 'ankidigest')",
+    )
+    parser.add_argument(
+        "--order",
+        choices=("post", "date", "date-newest", "frequency", "level"),
+        default="post",
+        help="the order Anki shows new cards in (each card's new-card position, 'due'): "
+        "as written (default: its place in the export); by article date, oldest or newest "
+        "first; common words first (frequency rank); or by exam level (zhongkao ... gre, "
+        "common words first within one). Positions other than 'post' are absolute (a date, "
+        "a rank), so a re-export gives each note the same one and a new note lands among "
+        "its neighbours. Anki keeps the position of a new card as imported and never "
+        "changes a card it already has: --order sets the order of cards new to Anki",
     )
     card = parser.add_argument_group("what the cards teach (offline, from the dictionary)")
     card.add_argument(
@@ -171,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="export even when the output (or --previous) was exported with the other "
+        help="export even when the output (or --previous) was exported with another "
         "--group: every note is then new, and the old notes stay in Anki beside them",
     )
     parser.add_argument(
@@ -254,12 +279,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if configured is None:
             return EXIT_OK  # --print-config
         args = configured
-        if args.check and (args.output or args.push or args.preview):
-            parser.error("--check writes nothing: leave out -o/--output, --push and --preview")
-        if not args.check and not (args.output or args.push or args.preview):
+        if args.check and (args.output or args.push or args.preview or args.site):
+            parser.error(
+                "--check writes nothing: leave out -o/--output, --push, --preview and --site"
+            )
+        if not args.check and not (args.output or args.push or args.preview or args.site):
             parser.error(
                 "the following arguments are required: -o/--output "
-                "(or use --check, --push or --preview)"
+                "(or use --check, --push, --preview or --site)"
             )
         if (args.anki_url or args.anki_key) and not args.push:
             parser.error("--anki-url and --anki-key go with --push")
@@ -279,7 +306,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.check:
         return _check(args.inputs, args.terms, args.quiet, args.encoding)
     if args.push and not (args.output or args.preview):
-        return _push(parser, args, None)
+        code = _push(parser, args, None)
+        return _site(parser, args) if args.site and code == EXIT_OK else code
+    if args.site and not (args.output or args.preview):
+        return _site(parser, args)
 
     from ankidigest.api import export
     from ankidigest.errors import AnkidigestError, NothingToExport, StdoutError, UsageError
@@ -303,6 +333,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             cache_dir=None if args.no_cache else default_dir(),
             progress=bar,
             force=args.force,
+            order=args.order,
         )
         if args.preview:
             from ankidigest.api import write_preview
@@ -368,6 +399,46 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 "--mark-removed tags them ankidigest::removed",
                 file=sys.stderr,
             )
+    if args.site:
+        return _site(parser, args)
+    return EXIT_OK
+
+
+def _site(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``--site DIR``: a deck and a page per post, and an index; one summary line."""
+    from ankidigest.errors import AnkidigestError, UsageError
+    from ankidigest.notes.build import BuildOptions
+    from ankidigest.run.cache import default_dir
+    from ankidigest.site import publish_site
+
+    options = BuildOptions(deck=args.deck, tags=tuple(args.tag), group=args.group)
+    try:
+        posts = publish_site(
+            args.inputs,
+            args.site,
+            options,
+            order=args.order,
+            terms=args.terms,
+            encoding=args.encoding,
+            jobs=args.jobs,
+            cache_dir=None if args.no_cache else default_dir(),
+            force=args.force,
+        )
+    except UsageError as exc:
+        return _usage_error(parser, str(exc))
+    except AnkidigestError as exc:
+        print(f"ankidigest: error: {exc}; {args.site} was left as it was", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"ankidigest: interrupted; {args.site} was left as it was", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        cards = sum(p.cards for p in posts)
+        print(
+            f"ankidigest: site {args.site}: {_n(len(posts), 'deck', 'decks')}, "
+            f"{_n(cards, 'card', 'cards')} -> {args.site}/index.html",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

@@ -93,3 +93,21 @@ def base91(number: int) -> str:
     first, second = divmod(number, _PAIR_BASE)
     pairs = _PAIRS[first] + _PAIRS[second] + _PAIRS[third] + _PAIRS[fourth] + _PAIRS[fifth]
     return pairs.lstrip(_BASE91[0]) or _BASE91[0]
+
+
+LEMMA_PREFIX = "deck:"
+LEMMA_MARK = "#lemma:"
+
+
+def lemma_key(deck: str, lemma: str) -> str:
+    """The key of a ``--group lemma`` note: its word within its deck, nothing else, so
+    adding or removing a sentence of the word keeps the note (and its history)."""
+    return f"{LEMMA_PREFIX}{normalize_term(deck)}{LEMMA_MARK}{normalize_term(lemma)}"
+
+
+def lemma_of_key(key: str) -> str | None:
+    """The lemma of a ``--group lemma`` key, None for any other key."""
+    if not key.startswith(LEMMA_PREFIX):
+        return None
+    _, mark, lemma = key.rpartition(LEMMA_MARK)
+    return lemma if mark else None

@@ -126,3 +126,6 @@ class NoteSpec:
     # of speech, Chinese gloss, English definition, IPA, levels, frequency rank, audio
     # file name; () when the note is not enriched.
     enrichment: tuple[object, ...] = ()
+    # The new-card position of its cards (Anki shows new cards by it, lowest first); 0:
+    # the note's position in the package + 1 (``--order post``). See notes/study.py.
+    due: int = 0

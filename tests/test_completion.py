@@ -31,7 +31,7 @@ def test_bash_completes_options_choices_and_files(
     script.write_text(capsys.readouterr().out, encoding="utf-8")
     (tmp_path / "week1.md").write_text("x", encoding="utf-8")
     assert _complete(script, tmp_path, "ankidigest", "--gr") == ["--group"]
-    assert _complete(script, tmp_path, "ankidigest", "--group", "") == ["term", "sentence"]
+    assert _complete(script, tmp_path, "ankidigest", "--group", "") == ["term", "sentence", "lemma"]
     assert _complete(script, tmp_path, "ankidigest", "--print-c") == ["--print-config"]
     assert _complete(script, tmp_path, "ankidigest", "wee") == ["week1.md"]
     assert _complete(script, tmp_path, "ankidigest", "x.md", "-o", "we") == ["week1.md"]

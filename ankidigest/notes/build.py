@@ -20,7 +20,7 @@ from ankidigest.model import Article, Document, NoteSpec, Paragraph, Post, Sente
 from ankidigest.notes.cloze import build_cloze, escape_text, highlight, is_plain
 from ankidigest.notes.enrichment import DEFAULT_HINT, HINTS, EnrichOptions, teach
 
-GROUPS = ("term", "sentence")
+GROUPS = ("term", "sentence")  # --group lemma: notes/lemmas.py, from "term"
 DEFAULT_PARENT_DECK = "ankidigest"
 _SAFE_URL = re.compile(r"^https?://", re.I)
 _HTML_SPECIAL = re.compile(r"[&<>\"']")

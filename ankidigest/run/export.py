@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from ankidigest.errors import NothingToExport, UsageError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import BuildOptions
+from ankidigest.notes.lemmas import LEMMA_DECK, group_by_lemma
+from ankidigest.notes.study import new_enricher, with_positions
 from ankidigest.run.jobs import Built, read_and_build
 from ankidigest.run.result import ExportResult
 from ankidigest.update.prior import PriorPackage, load_prior
@@ -26,6 +28,7 @@ from ankidigest.write.apkg import Copied, Segment, Written
 from ankidigest.write.formats import check_fields, output_format, write_notes
 
 if TYPE_CHECKING:
+    from ankidigest.enrich import Enricher
     from ankidigest.run.cache import PostCache
     from ankidigest.run.posts import Documents
     from ankidigest.run.reuse import Reuse
@@ -50,6 +53,7 @@ class ExportJob:
     jobs: int | None
     now: int = 0  # the export time (update/clock.py): the least mod of a changed note
     force: bool = False  # export even when the prior package has the other --group
+    order: str = "post"  # the new-card order (notes/study.py)
 
     @property
     def apkg(self) -> bool:
@@ -66,7 +70,8 @@ def export_files(
     one we wrote and recorded (``reuse.py``), the posts it holds unchanged are copied
     from it rather than read, compared and written again."""
     reuse = plan_reuse(job, cache, package)
-    built, copied = read(job, cache, reuse, progress)
+    enricher = enricher_for(job)
+    built, copied = read(job, cache, reuse, progress, enricher)
     outcome = None
     if not _clash(reuse, copied, built.notes):
         outcome = compare(job, built, package, copied, progress)
@@ -74,9 +79,11 @@ def export_files(
         # A new note takes the guid of a reused one, as built or as matched to a prior
         # note: read everything (which says so, or matches it as the full path does).
         reuse = None
-        built, copied = read(job, cache, None, progress)
+        built, copied = read(job, cache, None, progress, enricher)
         outcome = compare(job, built, package, copied, progress)
     notes, report, warning = outcome
+    if job.order != "post":
+        notes = with_positions(notes, job.order, enricher)
     if not notes and not copied and not job.dry_run:
         raise nothing_to_export(job.files, built.documents)
     segments = segments_of(job, built, notes, copied)
@@ -89,6 +96,13 @@ def export_files(
     every, unchanged = lazy_notes(segments, report, finals)
     report = dataclasses.replace(report, unchanged=unchanged)
     return ExportResult(built.documents, every, report, warnings)
+
+
+def enricher_for(job: ExportJob) -> Enricher | None:
+    """The run's one enricher, when its grouping or order needs the words' lemmas."""
+    if job.options.group == "lemma" or job.order in ("frequency", "level"):
+        return new_enricher()
+    return None
 
 
 def _clash(reuse: Reuse | None, copied: Mapping[int, Copied], notes: Sequence[NoteSpec]) -> bool:
@@ -130,6 +144,7 @@ def plan_reuse(
         or not job.apkg
         or job.dry_run
         or job.options.group != "term"
+        or job.order != "post"  # (copied runs keep the positions of the package)
     ):
         return None
     from ankidigest.run.reuse import Reuse
@@ -138,14 +153,23 @@ def plan_reuse(
 
 
 def read(
-    job: ExportJob, cache: PostCache | None, reuse: Reuse | None, progress: Progress | None
+    job: ExportJob,
+    cache: PostCache | None,
+    reuse: Reuse | None,
+    progress: Progress | None,
+    enricher: Enricher | None = None,
 ) -> tuple[Built, dict[int, Copied]]:
     """Read and build the posts. With ``reuse``, the posts the previous package holds
     unchanged are left unread; their runs of notes and cards, to be copied, are returned
-    by post index."""
+    by post index. ``--group lemma``: the posts are built per term (so cached as such),
+    then the notes of one word in one deck joined (``notes/lemmas.py``)."""
+    options = job.options
+    if options.group == "lemma":
+        deck = options.deck or (LEMMA_DECK if len(job.files) > 1 else None)
+        options = dataclasses.replace(options, group="term", deck=deck)
     built = read_and_build(
         job.files,
-        job.options,
+        options,
         terms=job.terms,
         encoding=job.encoding,
         jobs=job.jobs,
@@ -153,6 +177,9 @@ def read(
         progress=progress,
         reusable=reuse.reusable if reuse is not None else None,
     )
+    if job.options.group == "lemma":
+        assert enricher is not None
+        built = built._replace(notes=group_by_lemma(built.notes, enricher))
     if reuse is None:
         return built, {}
     runs = reuse.runs()

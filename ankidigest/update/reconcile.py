@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from ankidigest import sanitize
+from ankidigest.identity import lemma_of_key
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import check_unique
 from ankidigest.notes.notetype import FIELD_INDEX
@@ -99,6 +100,10 @@ def reconcile(
         from ankidigest.update.sentence_match import match_sentences
 
         notes = match_sentences(notes, prior)
+    elif group == "lemma" and prior:
+        from ankidigest.update.lemma_match import match_lemmas
+
+        notes = match_lemmas(notes, prior)
     elif prior:
         from ankidigest.update.term_match import match_terms
 
@@ -152,19 +157,24 @@ def reconcile(
 
 
 def other_group(prior: Mapping[str, PriorNote], group: str) -> tuple[str, int] | None:
-    """(the other grouping, how many notes of the prior package have it) when the prior
-    package was exported with the other ``--group`` than ``group``, else None."""
-    sentence = term = 0
+    """(another grouping, how many notes of the prior package have it) when the prior
+    package was exported with another ``--group`` than ``group`` (none of its notes has
+    this one), else None."""
+    counts = {"term": 0, "sentence": 0, "lemma": 0}
     for note in prior.values():
         if not note.gone:
-            if sentence_scope(note.key) is None:
-                term += 1
-            else:
-                sentence += 1
-    other, count, own = (
-        ("sentence", sentence, term) if group == "term" else ("term", term, sentence)
-    )
-    return (other, count) if count and not own else None
+            counts[group_of_key(note.key)] += 1
+    if counts.get(group, 0):
+        return None
+    count, other = max((n, g) for g, n in counts.items() if g != group)
+    return (other, count) if count else None
+
+
+def group_of_key(key: str) -> str:
+    """The ``--group`` a note's key was made by."""
+    if lemma_of_key(key) is not None:
+        return "lemma"
+    return "term" if sentence_scope(key) is None else "sentence"
 
 
 def unchanged_note(note: NoteSpec, mod: int, cloze_max: int) -> NoteSpec:

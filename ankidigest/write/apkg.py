@@ -335,7 +335,7 @@ def _note_rows(
             from_bytes(sha1(plain.encode("utf-8")).digest()[:4], "big"),
         )
         did = decks[note.deck]
-        due = index + 1
+        due = note.due or index + 1
         found = cloze_numbers(text)
         # Most notes have one deletion: skip the set and the sort for them.
         numbers = [int(found[0])] if len(found) == 1 else sorted({int(n) for n in found})

@@ -70,6 +70,10 @@ html, body { margin: 0; padding: 0; }
 #ad-night:checked ~ .ad-page .ad-note { background: #262626; }
 #ad-night:checked ~ .ad-page .ad-head, #ad-night:checked ~ .ad-page small { color: #aaa; }
 #ad-night:checked ~ .ad-page .ad-side .card { border-color: #444; }
+.ad-download a.ad-deck { display: inline-block; padding: 0.3em 0.9em; border-radius: 1em;
+  background: #0a58ca; color: #fff; text-decoration: none; }
+#ad-night:checked ~ .ad-page a { color: #6ea8fe; }
+#ad-night:checked ~ .ad-page .ad-download a.ad-deck { color: #fff; }
 @media (max-width: 480px) { .ad-page { padding: 0.4em; } .ad-note { padding: 0.35em; } }
 """
 
@@ -142,9 +146,12 @@ def page(
     summary: Sequence[str],
     marks: Marks,
     removed: Sequence[NoteSpec] = (),
+    download: tuple[str, str] | None = None,
+    title: str = "",
 ) -> str:
     """The preview page. ``summary``: lines of plain text for the top; ``removed``:
-    notes gone from the posts, listed at the end."""
+    notes gone from the posts, listed at the end. ``download``: (relative link, file
+    name) of the deck, for a page of ``--site`` (then no "only new and changed")."""
     count = sum(len(cards(n.fields)) for n in notes)
     marked = sum(1 for n in notes if marks.of(n.guid))
     out = [
@@ -152,7 +159,8 @@ def page(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
-        f"<title>ankidigest preview: {count} cards</title>\n<style>\n{CSS}{night_css()}"
+        f"<title>{_e(title or f'ankidigest preview: {count} cards')}</title>\n"
+        f"<style>\n{CSS}{night_css()}"
         f"{PAGE_CSS}</style>\n</head>\n<body>\n"
         '<input type="checkbox" id="ad-night" class="ad-toggle">\n'
         '<input type="checkbox" id="ad-only" class="ad-toggle">\n'
@@ -160,9 +168,17 @@ def page(
         f"<h1>{count} {'card' if count == 1 else 'cards'} of {len(notes)} notes</h1>\n"
     ]
     out.extend(f"<p>{_e(line)}</p>\n" for line in summary)
+    only = f'<label for="ad-only">Only new and changed ({marked})</label>'
+    if download is not None:
+        href, name = download
+        only = ""
+        out.append(
+            f'<p class="ad-download"><a class="ad-deck" href="{_e(href)}" download>Download '
+            f"the deck <b>{_e(name)}</b></a> (open it with Anki) · "
+            '<a href="index.html">all decks</a></p>\n'
+        )
     out.append(
-        '<p class="ad-switches"><label for="ad-night">Night mode</label>'
-        f'<label for="ad-only">Only new and changed ({marked})</label></p>\n</header>\n'
+        f'<p class="ad-switches"><label for="ad-night">Night mode</label>{only}</p>\n</header>\n'
     )
     post = article = None
     for note in notes:
