@@ -15,13 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ankidigest.errors import NothingToExport, UsageError
+from ankidigest.errors import UsageError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import BuildOptions
 from ankidigest.notes.lemmas import LEMMA_DECK, group_by_lemma
 from ankidigest.notes.study import new_enricher, with_positions
 from ankidigest.run.jobs import Built, read_and_build
-from ankidigest.run.result import ExportResult
+from ankidigest.run.result import ExportResult, nothing_to_export
 from ankidigest.update.prior import PriorPackage, load_prior
 from ankidigest.update.reconcile import UpdateReport, other_group, reconcile
 from ankidigest.write.apkg import Copied, Segment, Written
@@ -30,7 +30,6 @@ from ankidigest.write.formats import check_fields, output_format, write_notes
 if TYPE_CHECKING:
     from ankidigest.enrich import Enricher
     from ankidigest.run.cache import PostCache
-    from ankidigest.run.posts import Documents
     from ankidigest.run.reuse import Reuse
 
 Progress = Callable[[str, int, int], None]
@@ -109,28 +108,6 @@ def _clash(reuse: Reuse | None, copied: Mapping[int, Copied], notes: Sequence[No
     """Whether a note's guid belongs to a note of the ``copied`` runs."""
     runs = list(copied.values())
     return bool(runs) and reuse is not None and reuse.clashes([n.guid for n in notes], runs)
-
-
-def nothing_to_export(files: Sequence[str], documents: Documents) -> NothingToExport:
-    """The error for posts that give no note at all: an empty deck helps no one."""
-    skipped = documents.skipped
-    where = files[0] if len(files) == 1 else f"{len(files)} posts"
-    if skipped:
-        bold = "the bold span was" if skipped == 1 else f"all {skipped} bold spans were"
-        why = f"{bold} skipped (--check or -v says why)"
-    elif len(files) == 1 and _is_empty(files[0]):
-        why = "the file is empty"
-    else:
-        why = "no bold words; mark each new word in its sentence as **word**"
-    return NothingToExport(where, f"nothing to export: {why}; nothing was written", documents)
-
-
-def _is_empty(path: str) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return not fh.read(4096).strip()
-    except OSError:
-        return False
 
 
 def plan_reuse(

@@ -40,6 +40,7 @@ from ankidigest.run.posts import (
     from_entry,
     to_entry,
 )
+from ankidigest.run.shared import build_together, shared_posts
 from ankidigest.sanitize import fields_safe
 
 Progress = Callable[[str, int, int], None]
@@ -158,7 +159,7 @@ def read_and_build(
                 counts, scopes = known[key]
                 posts.append(PostInfo(key, 0, scopes, counts, True))
                 items.append(_document_loader(functools.partial(reload, len(items))))
-        together = _shared_posts(posts)
+        together = shared_posts(posts)
         for i in sorted(together):  # a reused post sharing a scope now: built below
             if posts[i].reused:
                 r = reload(i)
@@ -177,7 +178,7 @@ def read_and_build(
         checked: Checked = {}
         notes: list[NoteSpec] = []
         sizes = [p.notes for p in posts]
-        rebuilt = _build_together(documents, together, alone, sizes)
+        rebuilt = build_together(documents, together, alone, sizes)
         for i, r in enumerate(results):
             if r is None:
                 continue
@@ -189,36 +190,6 @@ def read_and_build(
                 checked.update((id(note.fields), note.fields) for note in r.notes)
         check_unique(notes)
     return Built(documents, notes, checked, posts, reload)
-
-
-def _shared_posts(posts: Sequence[PostInfo]) -> set[int]:
-    """The posts that share an occurrence scope with another post."""
-    owners: dict[str, list[int]] = {}
-    for i, post in enumerate(posts):
-        for scope in post.scopes:
-            owners.setdefault(scope, []).append(i)
-    return {i for owned in owners.values() if len(owned) > 1 for i in owned}
-
-
-def _build_together(
-    documents: Documents, together: set[int], options: BuildOptions, sizes: Sequence[int]
-) -> dict[int, list[NoteSpec]]:
-    """post index -> its notes, for the posts that share a scope: built together, in
-    file order, so that a repeated term's occurrences run on from post to post as in
-    ``build_notes`` of every post (the other posts' scopes are their own, so they do
-    not change the numbers). ``options``: those each post is built alone with, which
-    give the deck it gets among all the posts. ``sizes``: each post's number of notes."""
-    if not together:
-        return {}
-    order = sorted(together)
-    docs = [documents[i] for i in order]
-    notes = build_notes(docs, options)
-    out: dict[int, list[NoteSpec]] = {}
-    at = 0
-    for i in order:
-        out[i] = notes[at : at + sizes[i]]
-        at += sizes[i]
-    return out
 
 
 def _key(path: str, encoding: str | None, settings: tuple[str, ...]) -> str | None:

@@ -19,13 +19,13 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from ankidigest import sanitize
 from ankidigest.errors import InputError
 from ankidigest.identity import normalize_term
 from ankidigest.limits import MAX_PRIOR_COLLECTION_BYTES, open_regular
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
 from ankidigest.update import untrusted
+from ankidigest.update.anki_packages import deck_names, unzstd
 from ankidigest.update.untrusted import MAX_CLOZE, MAX_MOD
 from ankidigest.write.apkg import CLOZE_TABLE, KEYS_TABLE, REMOVED_TABLE, read_only_uri
 from ankidigest.write.formats import output_format
@@ -156,7 +156,7 @@ class PriorPackage:
             sha = hashlib.sha256()
             pieces = read_entry(self.path, name, _UNZIP_PIECE, MAX_PRIOR_COLLECTION_BYTES)
             if name.endswith("b"):
-                pieces = _unzstd(self.path, pieces)
+                pieces = unzstd(self.path, pieces)
             with open(db, "wb") as out:
                 for piece in pieces:
                     out.write(piece)
@@ -219,38 +219,6 @@ class PriorPackage:
         self.close()
 
 
-def _unzstd(path: str, pieces: Iterator[bytes]) -> Iterator[bytes]:
-    """``pieces`` (zstd) decompressed; InputError without zstandard or when not zstd."""
-    try:
-        import zstandard
-    except ImportError:
-        raise InputError(
-            path,
-            "exported by Anki 2.1.50 or later (collection.anki21b): install zstandard to "
-            "read it, or export again in Anki with 'Support older Anki versions' ticked",
-        ) from None
-    inflate = zstandard.ZstdDecompressor().decompressobj()
-    try:
-        for piece in pieces:
-            yield inflate.decompress(piece)
-    except zstandard.ZstdError as exc:
-        raise InputError(path, f"not a readable Anki package ({exc})") from None
-
-
-def _decks(conn: sqlite3.Connection, tables: set[str]) -> dict[int, str]:
-    """Deck id -> name: from the collection's JSON (ours, Anki's older format), or from
-    its decks table (Anki 2.1.50+: levels separated by 0x1f). Checked as untrusted."""
-    row = conn.execute("SELECT decks FROM col").fetchone()
-    if row is not None and row[0] in ("", "{}") and "decks" in tables:
-        rows = conn.execute("SELECT id, name FROM decks")
-        return {
-            did: name.replace("\x1f", "::")
-            for did, name in rows
-            if type(did) is int and isinstance(name, str) and sanitize.deck(name)
-        }
-    return untrusted.deck_names(row)
-
-
 def _read_collection(
     db_path: str,
     known: Mapping[str, tuple[str, ...]] | None,
@@ -259,7 +227,7 @@ def _read_collection(
     conn = sqlite3.connect(read_only_uri(db_path), uri=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        decks = _decks(conn, tables)
+        decks = deck_names(conn, tables)
         high: dict[str, int] = {}
         if CLOZE_TABLE in tables:
             high = {
