@@ -41,6 +41,8 @@ _TAXON = re.compile(r"(?:[属科目纲](?:植物|动物)|^\[[植动]\])")
 
 
 def _taxon_last(items: list[str]) -> list[str]:
+    if not any("物" in i or i[:1] == "[" for i in items):
+        return items  # the common case: one cheap scan
     plain = [i for i in items if not _TAXON.search(i)]
     return plain + [i for i in items if _TAXON.search(i)] if plain else items
 
