@@ -8,9 +8,11 @@ many pieces`` -> break 打破, piece 片, 块) is a sense the definition names. 
 scored by that support, the definitions weighted by their order and, more, by how many
 words they share with the sentence (a Lesk overlap); items keep ECDICT's order when no
 definition supports one more than another. Only an unsupported first item gives way, and
-only to an item with clear support (``MIN_SUPPORT``): the bridge is noisy, ECDICT's order
-is right more often than not. Deterministic; the entries looked up are cached by
-the dictionaries.
+only to an item with clear support (``MIN_SUPPORT``: one whole sense's worth, e.g. the
+first definition naming all of the item's characters): the bridge is noisy, ECDICT's order
+is right more often than not. A taxonomic item (``苜蓿属植物``, a genus of plants) is never
+the sense of a news sentence while the line has another: it goes last.
+Deterministic; the entries looked up are cached by the dictionaries.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from .entry import Entry, Sense
 
 _WORD = re.compile(r"[a-z]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-MIN_SUPPORT = 0.5
+MIN_SUPPORT = 1.0
 # Function characters that say nothing about a sense.
 _LIGHT = frozenset("的地得使之者性化被于把人物了等一个们所以为其有某事行可")
 _STOP = frozenset(
@@ -33,6 +35,16 @@ _STOP = frozenset(
     used use manner way state act quality person thing things having being""".split()
 )
 Find = Callable[[str], Entry | None]
+
+
+_TAXON = re.compile(r"(?:[属科目纲](?:植物|动物)|^\[[植动]\])")
+
+
+def _taxon_last(items: list[str]) -> list[str]:
+    if not any("物" in i or i[:1] == "[" for i in items):
+        return items  # the common case: one cheap scan
+    plain = [i for i in items if not _TAXON.search(i)]
+    return plain + [i for i in items if _TAXON.search(i)] if plain else items
 
 
 def _core(item: str) -> frozenset[str]:
@@ -69,6 +81,7 @@ def order_items(
     """``items`` (one line of one part of speech), the best-supported sense first."""
     if len(items) < 2:
         return list(items)
+    items = _taxon_last(list(items))
     support = [0.0] * len(items)
     if bridge is not None:
         defs: list[Sense] = []
@@ -88,5 +101,5 @@ def order_items(
                     support[k] += weight * len(core & chars) / len(core)
     best = max(range(len(items)), key=lambda k: (support[k], -k))
     if support[0] > 0 or support[best] < MIN_SUPPORT:
-        return list(items)  # ECDICT's first item has support, or nothing clearly beats it
+        return items  # ECDICT's first item has support, or nothing clearly beats it
     return [items[best]] + [item for k, item in enumerate(items) if k != best]

@@ -92,6 +92,12 @@ def context_pos(
             order = (VERB, NOUN, ADJ)  # a gerund: "of waging war"
         elif attributive:
             order = (ADJ, VERB, NOUN) if before_content else (NOUN, ADJ, VERB)
+        elif before_content and p1.endswith("ed") and p2 not in _BE | _HAVE:
+            order = (
+                NOUN,
+                ADJ,
+                VERB,
+            )  # after a modifier, before a noun: "increased bargaining power"
         else:
             order = (VERB, NOUN, ADJ)
     elif plural and (p1 in _SUBJECTS or prev_cap or nxt in _DETERMINERS) and p1 not in _DETERMINERS:
