@@ -118,3 +118,22 @@ def test_enricher_on_variants_and_misses() -> None:
         found = enricher.enrich(term, sentence, 5, 5 + len(term))
         assert found is not None and found.lemma == lemma
     assert enricher.enrich("sortrurto", "A sortrurto b.", 2, 11) is None
+
+
+def test_the_data_digest_is_current() -> None:
+    # prepared() hashes this file instead of the data: a rebuilt ecdict.tsv.gz without
+    # a new .sha256 would reuse cards of the old data
+    import hashlib
+    from importlib import resources
+
+    data = resources.files("ankidigest.enrich").joinpath("data")
+    stamp = data.joinpath("ecdict.tsv.gz.sha256").read_text().strip()
+    assert stamp == hashlib.sha256(data.joinpath("ecdict.tsv.gz").read_bytes()).hexdigest()
+
+
+def test_the_digest_is_stable() -> None:
+    from ankidigest.notes import enrichment
+
+    first = enrichment.prepared(enrichment.EnrichOptions()).digest
+    assert first == enrichment.prepared(enrichment.EnrichOptions()).digest
+    assert len(first) == 64
