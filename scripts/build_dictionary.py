@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import hashlib
 import io
 import re
 import subprocess
@@ -183,7 +184,10 @@ def write_tsv_gz(rows: list[Row], path: Path) -> None:
         buf.write("\t".join(row))
         buf.write("\n")
     data = buf.getvalue().encode("utf-8")
-    path.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    packed = gzip.compress(data, compresslevel=9, mtime=0)
+    path.write_bytes(packed)
+    # what an export hashes into its cache keys instead of the 9 MB (see notes/enrichment.py)
+    path.with_name(path.name + ".sha256").write_text(hashlib.sha256(packed).hexdigest() + "\n")
 
 
 def fetch_package(tmp: Path) -> tuple[Path, Path]:

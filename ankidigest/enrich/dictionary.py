@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from importlib import resources
 from typing import Protocol
 
 from .entry import Entry, from_fields
 from .phonetic import to_ipa
+from .spelling import spelling_variants
+
+__all__ = ["Dictionary", "EmbeddedDictionary", "Lookup", "MemoryDictionary", "spelling_variants"]
 
 DATA_FILE = "ecdict.tsv.gz"
 
@@ -51,25 +54,27 @@ class EmbeddedDictionary:
                         .read_bytes()
                     )
                 keys, _, rows = zlib.decompress(blob, 31).partition(b"\n\n")
+                words = keys.decode("utf-8").split("\n")
+                lines = rows.rstrip(b"\n").split(b"\n")
                 # reversed: of rows with one key the first (the lower-case word) wins
-                pairs = zip(
-                    keys.decode("utf-8").split("\n"), rows.rstrip(b"\n").split(b"\n"), strict=True
-                )
-                self._index = dict(reversed(list(pairs)))
+                self._index = dict(zip(reversed(words), reversed(lines), strict=True))
             return self._index
 
     def __len__(self) -> int:
         return len(self.load())
 
+    def __contains__(self, word: str) -> bool:
+        return word.lower() in self.load()
+
     def get(self, word: str) -> Entry | None:
         key = word.lower()
-        try:
-            return self._parsed[key]
-        except KeyError:
-            pass
+        entry = self._parsed.get(key)
+        if entry is not None:
+            return entry
         row = self.load().get(key)
-        entry = from_fields(row.decode("utf-8").split("\t")) if row is not None else None
-        self._parsed[key] = entry
+        if row is None:  # a miss costs two dict look-ups; nothing is stored for it
+            return None
+        entry = self._parsed[key] = from_fields(row.decode("utf-8").split("\t"))
         return entry
 
 
@@ -83,6 +88,9 @@ class MemoryDictionary:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def __contains__(self, word: str) -> bool:
+        return word.lower() in self._entries
 
     def get(self, word: str) -> Entry | None:
         return self._entries.get(word.lower())
@@ -99,52 +107,14 @@ def embedded() -> EmbeddedDictionary:
     return _EMBEDDED
 
 
-# British <-> US spelling rules: (British ending or infix, US one), tried both ways.
-_SUFFIX_PAIRS = (
-    ("ise", "ize"),
-    ("ised", "ized"),
-    ("ising", "izing"),
-    ("ises", "izes"),
-    ("isation", "ization"),
-    ("isations", "izations"),
-    ("yse", "yze"),
-    ("ysed", "yzed"),
-    ("ysing", "yzing"),
-    ("our", "or"),
-    ("ours", "ors"),
-    ("re", "er"),
-    ("res", "ers"),
-    ("ogue", "og"),
-    ("ence", "ense"),
-)
-_INFIX_PAIRS = (("our", "or"), ("oeu", "eu"), ("ae", "e"), ("oe", "e"), ("ll", "l"))
-
-
-def spelling_variants(word: str) -> Iterator[str]:
-    """Yield British/US spellings of ``word`` (not ``word`` itself), most likely first."""
-    seen = {word}
-    for brit, us in _SUFFIX_PAIRS:
-        for a, b in ((brit, us), (us, brit)):
-            if word.endswith(a) and len(word) > len(a) + 2:
-                cand = word[: -len(a)] + b
-                if cand not in seen:
-                    seen.add(cand)
-                    yield cand
-    for brit, us in _INFIX_PAIRS:
-        for a, b in ((brit, us), (us, brit)):
-            at = word.find(a, 1)
-            if at > 0:
-                cand = word[:at] + b + word[at + len(a) :]
-                if cand not in seen:
-                    seen.add(cand)
-                    yield cand
-
-
 class Lookup:
     """Look words up in several dictionaries in order, resolving redirects and variants."""
 
     def __init__(self, dictionaries: Sequence[Dictionary]) -> None:
         self.dictionaries = tuple(dictionaries)
+        # When every dictionary answers ``in`` (``word in d`` exactly when ``d.get(word)``
+        # is not None), a spelling variant no dictionary has costs one set look-up each.
+        self._can_test = all(hasattr(d, "__contains__") for d in self.dictionaries)
 
     def raw(self, word: str) -> Entry | None:
         for dictionary in self.dictionaries:
@@ -179,6 +149,18 @@ class Lookup:
         entry = self.exact(word)
         if entry is not None:
             return entry
+        if not self._can_test:
+            return self._find_variant(word)
+        dictionaries = self.dictionaries
+        for variant in spelling_variants(word.lower()):
+            if any(variant in d for d in dictionaries):  # type: ignore[operator]
+                entry = self.exact(variant)
+                if entry is not None:
+                    return entry
+        return None
+
+    def _find_variant(self, word: str) -> Entry | None:
+        """The reference path of ``find`` after ``exact``: every variant looked up."""
         for variant in spelling_variants(word.lower()):
             entry = self.exact(variant)
             if entry is not None:

@@ -1,0 +1,82 @@
+"""British/US spelling variants of a word, tried when a dictionary lacks the word as written.
+
+``spelling_variants`` is the fast version of ``spelling_variants_reference`` (the plain
+loop over every rule, kept as the reference: tests/test_enrich_speed.py checks they yield
+the same words in the same order). Most words a post bolds match no suffix rule: the fast
+one looks the word's last 2..8 letters up in a table instead of trying 30 endings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+# British <-> US spelling rules: (British ending or infix, US one), tried both ways.
+_SUFFIX_PAIRS = (
+    ("ise", "ize"),
+    ("ised", "ized"),
+    ("ising", "izing"),
+    ("ises", "izes"),
+    ("isation", "ization"),
+    ("isations", "izations"),
+    ("yse", "yze"),
+    ("ysed", "yzed"),
+    ("ysing", "yzing"),
+    ("our", "or"),
+    ("ours", "ors"),
+    ("re", "er"),
+    ("res", "ers"),
+    ("ogue", "og"),
+    ("ence", "ense"),
+)
+_INFIX_PAIRS = (("our", "or"), ("oeu", "eu"), ("ae", "e"), ("oe", "e"), ("ll", "l"))
+
+
+def spelling_variants_reference(word: str) -> Iterator[str]:
+    """Yield British/US spellings of ``word`` (not ``word`` itself), most likely first."""
+    seen = {word}
+    for brit, us in _SUFFIX_PAIRS:
+        for a, b in ((brit, us), (us, brit)):
+            if word.endswith(a) and len(word) > len(a) + 2:
+                cand = word[: -len(a)] + b
+                if cand not in seen:
+                    seen.add(cand)
+                    yield cand
+    for brit, us in _INFIX_PAIRS:
+        for a, b in ((brit, us), (us, brit)):
+            at = word.find(a, 1)
+            if at > 0:
+                cand = word[:at] + b + word[at + len(a) :]
+                if cand not in seen:
+                    seen.add(cand)
+                    yield cand
+
+
+# Both directions of every suffix pair, in the order the reference tries them.
+_SUFFIX_RULES = tuple((a, b) for brit, us in _SUFFIX_PAIRS for a, b in ((brit, us), (us, brit)))
+_BY_ENDING: dict[str, tuple[int, ...]] = {}
+for _i, (_a, _) in enumerate(_SUFFIX_RULES):
+    _BY_ENDING[_a] = (*_BY_ENDING.get(_a, ()), _i)
+_LENGTHS = tuple(sorted({len(a) for a, _ in _SUFFIX_RULES}))
+_LAST_LETTERS = frozenset(a[-1] for a, _ in _SUFFIX_RULES)
+_INFIX_RULES = tuple((a, b) for brit, us in _INFIX_PAIRS for a, b in ((brit, us), (us, brit)))
+
+
+def spelling_variants(word: str) -> Iterator[str]:
+    """Yield British/US spellings of ``word`` (not ``word`` itself), most likely first."""
+    seen = {word}
+    size = len(word)
+    if word[-1:] in _LAST_LETTERS:
+        rules = sorted(i for n in _LENGTHS if size > n + 2 for i in _BY_ENDING.get(word[-n:], ()))
+        for i in rules:
+            a, b = _SUFFIX_RULES[i]
+            cand = word[: -len(a)] + b
+            if cand not in seen:
+                seen.add(cand)
+                yield cand
+    for a, b in _INFIX_RULES:
+        at = word.find(a, 1)
+        if at > 0:
+            cand = word[:at] + b + word[at + len(a) :]
+            if cand not in seen:
+                seen.add(cand)
+                yield cand
