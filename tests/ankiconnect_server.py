@@ -63,7 +63,9 @@ class AnkiConnectServer:
             "importPackage": self._import_package,
         }
         self.httpd = _Quiet(("127.0.0.1", 0), _handler_for(self))
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     @property

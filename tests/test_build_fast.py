@@ -272,6 +272,7 @@ def test_build_notes_equals_the_plain_build(docs: list[Document], group: str) ->
     _both(docs, BuildOptions(group=group, deck="D::{title}", tags=("x y",)))
 
 
+@pytest.mark.slow
 @CHECKS
 @given(
     st.lists(TEXT, min_size=1, max_size=6).map("\n\n".join), st.sampled_from(["term", "sentence"])
@@ -364,6 +365,7 @@ def text_and_spans(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
     return text, [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if b > a]
 
 
+@pytest.mark.slow
 @CHECKS
 @given(text_and_spans())
 def test_cloze_and_highlight_equal_escaping_every_piece(

@@ -105,6 +105,7 @@ def exported(tmp_path: Path) -> tuple[Path, bytes]:
     return out, out.read_bytes()
 
 
+@pytest.mark.slow
 def test_sigkill_leftovers_are_cleaned_by_the_next_run(
     tmp_path: Path, exported: tuple[Path, bytes]
 ) -> None:
@@ -125,6 +126,7 @@ def test_sigkill_leftovers_are_cleaned_by_the_next_run(
     assert leftovers(tmp_path, out) == []
 
 
+@pytest.mark.slow
 def test_sigterm_cleans_up_like_ctrl_c(tmp_path: Path, exported: tuple[Path, bytes]) -> None:
     out, before = exported
     proc, _ = start_slow(tmp_path, out)
@@ -136,6 +138,7 @@ def test_sigterm_cleans_up_like_ctrl_c(tmp_path: Path, exported: tuple[Path, byt
     assert leftovers(tmp_path, out) == []
 
 
+@pytest.mark.slow
 def test_a_live_runs_files_are_never_cleaned(tmp_path: Path, exported: tuple[Path, bytes]) -> None:
     out, _ = exported
     proc, _ = start_slow(tmp_path, out)
@@ -222,6 +225,7 @@ def skips(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("check", [False, True], ids=["-o -", "--check"])
 def test_stdout_full_is_one_line_and_exit_1(tmp_path: Path, check: bool) -> None:
     args = ("--check",) if check else ("-o", "-")
@@ -234,6 +238,7 @@ def test_stdout_full_is_one_line_and_exit_1(tmp_path: Path, check: bool) -> None
     assert len(lines) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("check", [False, True], ids=["-o -", "--check"])
 def test_stdout_closed_pipe_is_silent(tmp_path: Path, check: bool) -> None:
     args = ("--check",) if check else ("-o", "-")
@@ -273,6 +278,7 @@ def test_previous_device_is_refused(tmp_path: Path) -> None:
     assert "/dev/zero: is not a regular file" in proc.stderr
 
 
+@pytest.mark.slow
 def test_fifos_in_the_cache_folder_are_misses(tmp_path: Path) -> None:
     out = tmp_path / "war.apkg"
     first = run(tmp_path, str(EXAMPLE), "-o", str(out), "-q")
@@ -309,6 +315,7 @@ def cached_export(tmp_path: Path, *extra: str) -> tuple[Path, bytes, list[Path]]
     return out, out.read_bytes(), sorted((tmp_path / "cache").rglob("*.pickle"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cut", [3, 40, 0.5, -1], ids=["length", "key", "half", "last-byte"])
 def test_a_truncated_entry_is_a_miss_and_is_replaced(tmp_path: Path, cut: float) -> None:
     out, expected, entries = cached_export(tmp_path)
@@ -338,6 +345,7 @@ class _Plant:
         return os.system, (f"touch {self.marker}",)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["value", "document", "key"])
 def test_a_planted_entry_runs_no_code(tmp_path: Path, where: str) -> None:
     out, expected, entries = cached_export(tmp_path)

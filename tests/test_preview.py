@@ -209,6 +209,7 @@ def test_night_rules_cover_every_night_mode_rule() -> None:
             assert body in night
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_page_in_a_real_browser(tmp_path: Path, corpus: Path) -> None:
     post = edited_copy(corpus, tmp_path)
@@ -252,6 +253,7 @@ def test_page_in_a_real_browser(tmp_path: Path, corpus: Path) -> None:
         assert sum(png_pixel(night, x, y)) < 3 * 60, (x, y)
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_hostile_text_stays_text_in_the_browser(tmp_path: Path) -> None:
     odd = tmp_path / "<img src=x onerror=alert(3)>.md"

@@ -73,6 +73,7 @@ def test_walker_never_crashes_on_markdown_soup(text: str, group: str) -> None:
     _check_document(text, group)
 
 
+@pytest.mark.slow
 @CHECKS
 @given(POST, st.sampled_from(["term", "sentence"]))
 def test_posts_give_consistent_notes(text: str, group: str) -> None:

@@ -212,6 +212,7 @@ def _paragraph(pieces: list[tuple[str, bool]]) -> tuple[str, list[tuple[int, int
     return text, spans
 
 
+@pytest.mark.slow
 @CHECKS
 @given(PARAGRAPH)
 def test_term_reason_equals_the_slow_rules(pieces: list[tuple[str, bool]]) -> None:

@@ -444,6 +444,7 @@ def test_lost_reply_then_partial_import(server: AnkiConnectServer, tmp_path: Pat
     assert not any(os.path.exists(p) for p in calls)  # the temporary packages are gone
 
 
+@pytest.mark.slow
 def test_a_thousand_notes_in_few_requests(server: AnkiConnectServer, tmp_path: Path) -> None:
     post = write_post(tmp_path / "big.md", generated_post(170), V1_MTIME)
     v1 = notes_of(post)
@@ -472,6 +473,7 @@ def generated_post(articles: int, edited: bool = False) -> str:
     return "\n".join(out)
 
 
+@pytest.mark.slow
 def test_push_time_for_thousands_of_notes(
     server: AnkiConnectServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

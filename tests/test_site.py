@@ -40,6 +40,7 @@ def posts(tmp_path: Path, corpus: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_site_renders_in_chromium_and_its_decks_import(
     tmp_path: Path, posts: Path, anki: Anki

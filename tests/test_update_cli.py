@@ -151,6 +151,7 @@ def test_bad_source_date_epoch_is_a_usage_error(
     assert not (tmp_path / "out.apkg").exists()
 
 
+@pytest.mark.slow
 def test_same_input_and_prior_give_identical_bytes(
     post: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

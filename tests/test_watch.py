@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from ankidigest.watch import PostFilter
 
 from conftest import EXAMPLE, REPO, read_apkg_guids
@@ -92,6 +94,7 @@ def test_watch_exports_again_on_save_and_stops_on_ctrl_c(tmp_path: Path) -> None
     ]  # nothing half-written left behind
 
 
+@pytest.mark.slow
 def test_a_failing_run_keeps_watching(tmp_path: Path) -> None:
     post = tmp_path / "post.md"
     post.write_bytes(EXAMPLE.read_bytes())
