@@ -57,6 +57,36 @@ class ImportLog:
     conflicting: int
 
 
+def import_request(apkg: Path | str):  # anki.collection.ImportAnkiPackageRequest
+    """File > Import of an .apkg with the options a new Anki profile pre-selects."""
+    from anki import import_export_pb2 as ie
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    return ImportAnkiPackageRequest(
+        package_path=str(apkg),
+        options=ImportAnkiPackageOptions(
+            merge_notetypes=False,
+            update_notes=ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+            update_notetypes=ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+            with_scheduling=False,
+            with_deck_configs=False,
+        ),
+    )
+
+
+@pytest.fixture
+def server(tmp_path: Path):  # Iterator[ankiconnect_server.AnkiConnectServer]
+    """AnkiConnect on a loopback port, in front of a fresh real collection."""
+    from ankiconnect_server import AnkiConnectServer
+
+    (tmp_path / "anki").mkdir()
+    srv = AnkiConnectServer(tmp_path / "anki" / "collection.anki2")
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
 class Anki:
     """A fresh, real Anki collection (the `anki` package), imported into as Anki does."""
 
@@ -66,21 +96,7 @@ class Anki:
         self.col = Collection(str(path))
 
     def import_apkg(self, apkg: Path | str) -> ImportLog:
-        from anki import import_export_pb2 as ie
-        from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
-
-        response = self.col.import_anki_package(
-            ImportAnkiPackageRequest(
-                package_path=str(apkg),
-                options=ImportAnkiPackageOptions(
-                    merge_notetypes=False,
-                    update_notes=ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
-                    update_notetypes=ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
-                    with_scheduling=False,
-                    with_deck_configs=False,
-                ),
-            )
-        )
+        response = self.col.import_anki_package(import_request(apkg))
         self.col.models._clear_cache()
         log = response.log
         return ImportLog(len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting))

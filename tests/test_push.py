@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from ankidigest.deliver.push import REMOVED_TAG, PushReport
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import build_notes
 
-from conftest import CORPUS, touch
+from conftest import CORPUS, import_request, touch
 
 pytestmark = pytest.mark.anki
 
@@ -49,16 +48,6 @@ TYPO = ("wiht a typo", "with a typo")
 NEW_BOLD = ("Observers remained", "**Observers** remained")
 V1_MTIME = 1_790_000_000
 V2_MTIME = 1_790_003_600
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[AnkiConnectServer]:
-    (tmp_path / "anki").mkdir()
-    srv = AnkiConnectServer(tmp_path / "anki" / "collection.anki2")
-    try:
-        yield srv
-    finally:
-        srv.close()
 
 
 def notes_of(*paths: Path) -> list[NoteSpec]:
@@ -130,22 +119,9 @@ def tag_in_anki(server: AnkiConnectServer, note_ids: list[int], tag: str) -> Non
 
 def import_apkg(server: AnkiConnectServer, path: Path) -> dict[str, int]:
     """File > Import of an .apkg with a new profile's options (ANKI-FACTS.md)."""
-    from anki import import_export_pb2 as ie
-    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     with server.collection() as col:
-        response = col.import_anki_package(
-            ImportAnkiPackageRequest(
-                package_path=str(path),
-                options=ImportAnkiPackageOptions(
-                    merge_notetypes=False,
-                    update_notes=ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
-                    update_notetypes=ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
-                    with_scheduling=False,
-                    with_deck_configs=False,
-                ),
-            )
-        )
+        response = col.import_anki_package(import_request(path))
         col.models._clear_cache()
     log = response.log
     return {

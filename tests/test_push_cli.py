@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,16 +22,6 @@ title: "Push from the command line"
 
 The envoy was **adamant** that the **truce** would hold.
 """
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[AnkiConnectServer]:
-    (tmp_path / "anki").mkdir()
-    srv = AnkiConnectServer(tmp_path / "anki" / "collection.anki2")
-    try:
-        yield srv
-    finally:
-        srv.close()
 
 
 def _post(tmp_path: Path, text: str = POST) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -25,16 +24,6 @@ from ankidigest.deliver.push import NotesNotUpdated, NoteTypeChanged
 from ankidigest.errors import AnkidigestError
 
 pytestmark = pytest.mark.anki
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[AnkiConnectServer]:
-    (tmp_path / "anki").mkdir()
-    srv = AnkiConnectServer(tmp_path / "anki" / "collection.anki2")
-    try:
-        yield srv
-    finally:
-        srv.close()
 
 
 @pytest.fixture
