@@ -7,11 +7,15 @@ tries British/US spelling variants.
 
 from __future__ import annotations
 
+import operator
+import re
 import threading
 import zlib
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from importlib import resources
+from itertools import islice
 from typing import Protocol
 
 from .entry import Entry, from_fields
@@ -30,52 +34,129 @@ class Dictionary(Protocol):
 class EmbeddedDictionary:
     """The ECDICT subset shipped in ``data/``: decompressed and indexed on first use.
 
-    Rows stay undecoded bytes until looked up; a parsed entry is kept for the next call.
+    The decompressed file stays one bytes object; the index is the tuple of keys (sorted,
+    as the build script writes them), a dict of them for misses, and the offset of every
+    ``CHUNK``-th row. A hit finds its row by ``bisect`` and a few ``find`` calls and parses
+    it; the entry is kept for the next call. Keys out of order (not what the build writes)
+    fall back to ``reference_index``: a dict of every row, the first row of a key winning.
     """
 
     def __init__(self, data: bytes | None = None) -> None:
         self._data = data
-        self._index: dict[str, bytes] | None = None
+        self._index: _Index | None = None
+        self._keys: dict[str, None] | None = None  # the index's keys, once loaded
         self._parsed: dict[str, Entry | None] = {}
         self._lock = threading.Lock()
 
-    def load(self) -> dict[str, bytes]:
+    def load(self) -> _Index:
         index = self._index
         if index is not None:
             return index
         with self._lock:
             if self._index is None:
-                blob = self._data
-                if blob is None:
-                    blob = (
-                        resources.files(__package__)
-                        .joinpath("data")
-                        .joinpath(DATA_FILE)
-                        .read_bytes()
-                    )
-                keys, _, rows = zlib.decompress(blob, 31).partition(b"\n\n")
-                words = keys.decode("utf-8").split("\n")
-                lines = rows.rstrip(b"\n").split(b"\n")
-                # reversed: of rows with one key the first (the lower-case word) wins
-                self._index = dict(zip(reversed(words), reversed(lines), strict=True))
+                self._index = _Index(zlib.decompress(self._blob(), 31))
+                self._keys = self._index.keys
             return self._index
+
+    def _blob(self) -> bytes:
+        if self._data is not None:
+            return self._data
+        return resources.files(__package__).joinpath("data").joinpath(DATA_FILE).read_bytes()
+
+    def reference_index(self) -> dict[str, bytes]:
+        """Every key and its row, built the plain way (the differential tests' reference)."""
+        return _reference(zlib.decompress(self._blob(), 31))
 
     def __len__(self) -> int:
         return len(self.load())
 
     def __contains__(self, word: str) -> bool:
-        return word.lower() in self.load()
+        keys = self._keys
+        if keys is None:
+            keys = self.load().keys
+        return word.lower() in keys
 
     def get(self, word: str) -> Entry | None:
         key = word.lower()
         entry = self._parsed.get(key)
         if entry is not None:
             return entry
-        row = self.load().get(key)
-        if row is None:  # a miss costs two dict look-ups; nothing is stored for it
+        keys = self._keys
+        if keys is None:
+            keys = self.load().keys
+        if key not in keys:  # a miss costs two dict look-ups; nothing is stored for it
             return None
+        row = self.load().row_of(key)
         entry = self._parsed[key] = from_fields(row.decode("utf-8").split("\t"))
         return entry
+
+
+CHUNK = 64
+_CHUNK_RE = re.compile(rb"(?:[^\n]*\n){%d}" % CHUNK)
+
+
+def _reference(raw: bytes) -> dict[str, bytes]:
+    keys, _, rows = raw.partition(b"\n\n")
+    words = keys.decode("utf-8").split("\n")
+    lines = rows.rstrip(b"\n").split(b"\n")
+    # reversed: of rows with one key the first (the lower-case word) wins
+    return dict(zip(reversed(words), reversed(lines), strict=True))
+
+
+class _Index:
+    """Key -> row bytes over the decompressed file (keys, an empty line, the rows)."""
+
+    def __init__(self, raw: bytes) -> None:
+        sep = raw.find(b"\n\n")
+        if sep < 0:
+            sep = len(raw)
+        words = raw[:sep].decode("utf-8").split("\n")
+        start = min(sep + 2, len(raw))
+        end = len(raw)
+        while end > start and raw[end - 1] == 10:  # the rows block without its last newlines
+            end -= 1
+        # where every CHUNK-th row starts: one regex scan, no object a row
+        starts = [start]
+        starts.extend(m.end() for m in _CHUNK_RE.finditer(raw, start, end))
+        rows = (len(starts) - 1) * CHUNK + raw.count(b"\n", starts[-1], end) + 1
+        if rows != len(words):
+            raise ValueError(f"{len(words)} keys but {rows} rows")
+        self._raw = raw
+        # Containers the garbage collector does not walk (a dict of str keys and None, tuples
+        # of str and int): a list or set of 218k keys made every full collection slower.
+        self._starts = tuple(starts)
+        self._end = end
+        self._words = tuple(words)
+        self.keys = dict.fromkeys(words)
+        self._fallback: dict[str, bytes] | None = None
+        if not all(map(operator.le, words, islice(words, 1, None))):
+            self._fallback = _reference(raw)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys)
+
+    def get(self, key: str) -> bytes | None:
+        return self.row_of(key) if key in self.keys else None
+
+    def row_of(self, key: str) -> bytes:
+        """The row of ``key``, one of ``keys``: the first of its rows."""
+        if self._fallback is not None:
+            return self._fallback[key]
+        return self.row(bisect_left(self._words, key))
+
+    def row(self, i: int) -> bytes:
+        raw = self._raw
+        pos = self._starts[i // CHUNK]
+        for _ in range(i % CHUNK):
+            pos = raw.index(b"\n", pos) + 1
+        stop = raw.find(b"\n", pos, self._end)
+        return raw[pos : self._end if stop < 0 else stop]
 
 
 class MemoryDictionary:
