@@ -2,9 +2,10 @@
 
 ``export_files`` reads and builds the posts (``read``), leaving unread the posts a
 re-export can copy unchanged from the previous package (``plan_reuse``), compares
-the rest with the previous export (``compare``), writes the package (``write``) and
-records what it wrote for the next re-export (``record_ledger``). ``api.export`` is
-the public face of this module.
+the rest with the previous export (``compare``), gives new cards their positions
+(``--order``: ``with_positions``), refuses an export without a note, writes the
+package (``write``) and records what it wrote for the next re-export
+(``record_ledger``). ``api.export`` is the public face of this module.
 """
 
 from __future__ import annotations
