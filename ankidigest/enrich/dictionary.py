@@ -12,7 +12,7 @@ import re
 import threading
 import zlib
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from importlib import resources
 from itertools import islice
@@ -20,7 +20,7 @@ from typing import Protocol
 
 from .entry import Entry, from_fields
 from .phonetic import to_ipa
-from .spelling import spelling_variants
+from .spelling import any_variant_in, spelling_variants
 
 __all__ = ["Dictionary", "EmbeddedDictionary", "Lookup", "MemoryDictionary", "spelling_variants"]
 
@@ -196,6 +196,20 @@ class Lookup:
         # When every dictionary answers ``in`` (``word in d`` exactly when ``d.get(word)``
         # is not None), a spelling variant no dictionary has costs one set look-up each.
         self._can_test = all(hasattr(d, "__contains__") for d in self.dictionaries)
+        self._has: Callable[[str], bool] | None = None
+
+    def known(self, word: str) -> bool:
+        """False only when ``find(word)`` is None for certain (``word`` lower-case).
+
+        One set look-up for ``word`` and each of its variants, no entry built; always True
+        when some dictionary cannot answer ``in``.
+        """
+        if not self._can_test:
+            return True
+        has = self._has
+        if has is None:
+            has = self._has = _membership(self.dictionaries)
+        return has(word) or any_variant_in(word, has)
 
     def raw(self, word: str) -> Entry | None:
         for dictionary in self.dictionaries:
@@ -247,6 +261,21 @@ class Lookup:
             if entry is not None:
                 return entry
         return None
+
+
+def _membership(dictionaries: Sequence[Dictionary]) -> Callable[[str], bool]:
+    """``word in`` some dictionary, for a lower-case word: the key dicts tested directly."""
+    tests: list[Callable[[str], bool]] = []
+    for d in dictionaries:
+        if isinstance(d, EmbeddedDictionary):
+            tests.append(d.load().keys.__contains__)
+        elif isinstance(d, MemoryDictionary):
+            tests.append(d._entries.__contains__)
+        else:
+            tests.append(d.__contains__)  # type: ignore[operator]
+    if len(tests) == 1:
+        return tests[0]
+    return lambda word: any(test(word) for test in tests)
 
 
 def normalised(entry: Entry) -> Entry:

@@ -4,11 +4,13 @@
 loop over every rule, kept as the reference: tests/test_enrich_speed.py checks they yield
 the same words in the same order). Most words a post bolds match no suffix rule: the fast
 one looks the word's last 2..8 letters up in a table instead of trying 30 endings.
+``any_variant_in`` answers only whether some variant is known (no order, no de-duplication):
+the miss path of a look-up, checked against ``spelling_variants`` by the same tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 # British <-> US spelling rules: (British ending or infix, US one), tried both ways.
 _SUFFIX_PAIRS = (
@@ -80,3 +82,29 @@ def spelling_variants(word: str) -> Iterator[str]:
             if cand not in seen:
                 seen.add(cand)
                 yield cand
+
+
+# Ending -> the replacements of its rules (the order does not matter for ``any_variant_in``).
+_REPLACEMENTS: dict[str, tuple[str, ...]] = {
+    ending: tuple(_SUFFIX_RULES[i][1] for i in rules) for ending, rules in _BY_ENDING.items()
+}
+
+
+def any_variant_in(word: str, has: Callable[[str], bool]) -> bool:
+    """Whether ``has`` is true of some word ``spelling_variants(word)`` yields (or of ``word``)."""
+    size = len(word)
+    if word[-1:] in _LAST_LETTERS:
+        for n in _LENGTHS:
+            if size > n + 2:
+                repls = _REPLACEMENTS.get(word[-n:])
+                if repls is not None:
+                    head = word[:-n]
+                    for b in repls:
+                        if has(head + b):
+                            return True
+    find = word.find
+    for a, b in _INFIX_RULES:
+        at = find(a, 1)
+        if at > 0 and has(word[:at] + b + word[at + len(a) :]):
+            return True
+    return False
