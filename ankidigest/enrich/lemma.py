@@ -63,22 +63,17 @@ for _rule in _RULES:
 
 
 def _candidates(word: str) -> Iterator[tuple[str, str]]:
-    """Suffix-rule lemma candidates of ``word``, as ``_candidates_reference`` yields them."""
-    rules = _BY_LAST.get(word[-1:])
-    if rules is None:
-        return
-    for suffix, repl, kind in rules:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
-            stem = word[: -len(suffix)]
-            if suffix == "s" and stem.endswith(("s", "u", "i")):
-                continue
-            yield stem + repl, kind
-            if repl == "" and len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
-                yield stem[:-1], kind
+    """Suffix-rule lemma candidates of ``word``, as ``_candidates_reference`` yields them:
+    only the rules whose suffix ends in the word's last letter are tried."""
+    return _candidates_by(word, _BY_LAST.get(word[-1:], ()))
 
 
 def _candidates_reference(word: str) -> Iterator[tuple[str, str]]:
-    for suffix, repl, kind in _RULES:
+    return _candidates_by(word, _RULES)
+
+
+def _candidates_by(word: str, rules: tuple[tuple[str, str, str], ...]) -> Iterator[tuple[str, str]]:
+    for suffix, repl, kind in rules:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             stem = word[: -len(suffix)]
             if suffix == "s" and stem.endswith(("s", "u", "i")):

@@ -43,14 +43,7 @@ def spelling_variants_reference(word: str) -> Iterator[str]:
                 if cand not in seen:
                     seen.add(cand)
                     yield cand
-    for brit, us in _INFIX_PAIRS:
-        for a, b in ((brit, us), (us, brit)):
-            at = word.find(a, 1)
-            if at > 0:
-                cand = word[:at] + b + word[at + len(a) :]
-                if cand not in seen:
-                    seen.add(cand)
-                    yield cand
+    yield from _infix_variants(word, seen)
 
 
 # Both directions of every suffix pair, in the order the reference tries them.
@@ -75,6 +68,13 @@ def spelling_variants(word: str) -> Iterator[str]:
             if cand not in seen:
                 seen.add(cand)
                 yield cand
+    yield from _infix_variants(word, seen)
+
+
+def _infix_variants(word: str, seen: set[str]) -> Iterator[str]:
+    """The variants of an infix pair (``colour`` -> ``color`` inside a word), in rule
+    order, each not in ``seen`` (which they join). The same in both paths above: only
+    the suffix rules have a fast path."""
     for a, b in _INFIX_RULES:
         at = word.find(a, 1)
         if at > 0:
