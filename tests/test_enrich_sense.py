@@ -5,7 +5,7 @@ from __future__ import annotations
 from ankidigest.enrich import Enricher
 from ankidigest.enrich.entry import NOUN, VERB, Entry, Sense
 from ankidigest.enrich.rerank import Bridge, order_items
-from ankidigest.enrich.sense import context_pos
+from ankidigest.enrich.sense import choose_glosses, context_pos
 
 
 def _bridge(words: dict[str, str]) -> Bridge:
@@ -67,3 +67,37 @@ def test_ing_after_have_and_a_participle_stays_a_verb() -> None:
     # After "have" + a participle the -ing word is a verb again ("have started building").
     assert _pos("The firm has cut spending sharply.", "spending")[0] == VERB
     assert _pos("They have started building homes.", "building")[0] == VERB
+
+
+def test_a_frame_with_a_gap_gives_way_to_a_word() -> None:
+    items = ["划线于…下", "强调"]
+    assert order_items(items, VERB, [], None) == ["强调", "划线于…下"]
+    items = ["认为某事属于某人", "归于"]
+    assert order_items(items, VERB, [], None) == ["归于", "认为某事属于某人"]
+
+
+def test_a_note_in_brackets_is_not_a_frame() -> None:
+    items = ["审查（某人过去的记录）", "调查"]
+    assert order_items(items, VERB, [], None) == items
+
+
+def test_a_bare_character_gives_way_to_a_word_that_holds_it() -> None:
+    assert order_items(["渠", "沟渠", "战壕"], NOUN, [], None) == ["沟渠", "战壕", "渠"]
+    # no other item holds it: the dictionary's order stands
+    assert order_items(["垫", "丛", "衬边"], NOUN, [], None) == ["垫", "丛", "衬边"]
+
+
+def test_only_frames_keep_their_order() -> None:
+    items = ["把...归于", "认为...是"]
+    assert order_items(items, VERB, [], None) == items
+
+
+def test_a_noun_line_of_adjectives_is_not_the_noun() -> None:
+    form = Entry(
+        "mercenaries",
+        translations=(Sense(NOUN, "n.", "雇用的, 为钱的, 唯利是图的"),),
+    )
+    lemma = Entry("mercenary", translations=(Sense(NOUN, "n.", "雇佣兵, 唯利是图者"),))
+    gloss, pos = choose_glosses((NOUN,), form, lemma)
+    assert pos == NOUN
+    assert gloss.split("\n")[0] == "n. 雇佣兵, 唯利是图者"

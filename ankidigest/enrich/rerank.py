@@ -11,7 +11,9 @@ definition supports one more than another. Only an unsupported first item gives 
 only to an item with clear support (``MIN_SUPPORT``: one whole sense's worth, e.g. the
 first definition naming all of the item's characters): the bridge is noisy, ECDICT's order
 is right more often than not. A taxonomic item (``苜蓿属植物``, a genus of plants) is never
-the sense of a news sentence while the line has another: it goes last.
+the sense of a news sentence while the line has another: it goes last. A first item that
+paraphrases (``划线于…下``; ``渠`` beside ``沟渠``) gives way to the line's words: a learner
+needs the equivalent word, the frame stays on the line.
 Deterministic; the entries looked up are cached by the dictionaries.
 """
 
@@ -45,6 +47,31 @@ def _taxon_last(items: list[str]) -> list[str]:
         return items  # the common case: one cheap scan
     plain = [i for i in items if not _TAXON.search(i)]
     return plain + [i for i in items if _TAXON.search(i)] if plain else items
+
+
+_NOTE = re.compile(r"[（(][^（）()]*[）)]")
+_FRAME = ("…", "..", "某")  # a gap, or "someone/something" (某人, 某事)
+
+
+def _is_paraphrase(item: str, items: Sequence[str]) -> bool:
+    """An item that describes rather than translates: a frame with a gap (``划线于…下``,
+    ``把...归于``, ``认为某事属于某人``), or one bare character that another item of the
+    line holds in a word (``渠`` beside ``沟渠``: the same sense, said unambiguously)."""
+    bare = _NOTE.sub("", item)  # 审查（某人过去的记录）: the note does not make a frame
+    if any(mark in bare for mark in _FRAME):
+        return True
+    chars = _CJK.findall(item)
+    return len(chars) == 1 and any(chars[0] in other and other != item for other in items)
+
+
+def _lexical_first(items: list[str]) -> list[str]:
+    """A first item that is a paraphrase gives way to the words of the line (stable)."""
+    if not items or not _is_paraphrase(items[0], items):
+        return items
+    plain = [i for i in items if not _is_paraphrase(i, items)]
+    if not plain:
+        return items
+    return plain + [i for i in items if i not in plain]
 
 
 def _core(item: str) -> frozenset[str]:
@@ -101,5 +128,5 @@ def order_items(
                     support[k] += weight * len(core & chars) / len(core)
     best = max(range(len(items)), key=lambda k: (support[k], -k))
     if support[0] > 0 or support[best] < MIN_SUPPORT:
-        return items  # ECDICT's first item has support, or nothing clearly beats it
-    return [items[best]] + [item for k, item in enumerate(items) if k != best]
+        return _lexical_first(items)  # ECDICT's first item has support, or none beats it
+    return _lexical_first([items[best]] + [item for k, item in enumerate(items) if k != best])

@@ -157,6 +157,12 @@ def _ordered_items(
     return items[:limit]
 
 
+def _mislabelled(sense: Sense) -> bool:
+    """A noun line all of whose items are adjectives or adverbs (``mercenaries`` n. 雇用的,
+    为钱的, 雇用地): ECDICT's label is wrong, another entry's noun line is the noun."""
+    return sense.pos == NOUN and all(i.endswith(("的", "地")) for i in _items(sense))
+
+
 def _usable(sense: Sense) -> bool:
     return not sense.is_redirect and sense.label != "abbr."
 
@@ -176,7 +182,12 @@ def choose_glosses(
     for pos in order:
         for entry in sources:
             sense = next(
-                (s for s in entry.translations if s.pos == pos and _usable(s) and _items(s)), None
+                (
+                    s
+                    for s in entry.translations
+                    if s.pos == pos and _usable(s) and _items(s) and not _mislabelled(s)
+                ),
+                None,
             )
             if sense is not None:
                 picked.append((sense, entry))
