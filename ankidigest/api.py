@@ -143,16 +143,7 @@ def export(
 
         cache = PostCache(cache_dir)
     with contextlib.ExitStack() as stack:
-        if options.enrich is not None:
-            import dataclasses
-            import tempfile
-
-            from ankidigest.notes.enrichment import prepared
-
-            media = os.path.join(cache_dir, "media") if cache_dir is not None else None
-            if media is None and options.enrich.audio and not options.enrich.media_dir:
-                media = stack.enter_context(tempfile.TemporaryDirectory(prefix="ankidigest-"))
-            options = dataclasses.replace(options, enrich=prepared(options.enrich, media))
+        options = _with_media(options, cache_dir, stack)
         job = ExportJob(
             files,
             output,
@@ -168,6 +159,24 @@ def export(
             order,
         )
         return _export(job, cache, progress)
+
+
+def _with_media(
+    options: BuildOptions, cache_dir: str | None, stack: contextlib.ExitStack
+) -> BuildOptions:
+    """``options`` with the enrichment prepared, its audio going to the cache's ``media``
+    folder (without a cache and with no folder given, a temporary one, kept by ``stack``)."""
+    if options.enrich is None:
+        return options
+    import dataclasses
+    import tempfile
+
+    from ankidigest.notes.enrichment import prepared
+
+    media = os.path.join(cache_dir, "media") if cache_dir is not None else None
+    if media is None and options.enrich.audio and not options.enrich.media_dir:
+        media = stack.enter_context(tempfile.TemporaryDirectory(prefix="ankidigest-"))
+    return dataclasses.replace(options, enrich=prepared(options.enrich, media))
 
 
 def _export(
@@ -197,6 +206,7 @@ def push(
     terms: str = "bold",
     encoding: str | None = None,
     jobs: int | None = None,
+    cache_dir: str | None = None,
 ) -> PushReport:
     """Read and build the posts named by ``inputs`` (as ``export`` does) and send their
     notes straight into a running Anki through AnkiConnect: what ``ankidigest INPUT...
@@ -205,6 +215,9 @@ def push(
     ``--group sentence`` is refused for now: an edited sentence keeps its note only when
     it is matched to its prior note (``update/sentence_match.py``), which is not done
     against a collection yet, so an edit would add a new note.
+
+    Audio (``options.enrich.audio``) is made in ``cache_dir``'s media folder (as
+    ``export`` does; else a temporary one) and sent with the notes.
     """
     from ankidigest.deliver.push import push_notes
     from ankidigest.notes.build import build_notes
@@ -214,9 +227,14 @@ def push(
             "--push works with --group term only (for now); "
             "export an .apkg (-o FILE.apkg) for --group sentence"
         )
-    documents = read_posts(inputs, terms=terms, encoding=encoding, jobs=jobs)
-    notes = build_notes(documents, options)
-    return push_notes(notes, url=url, key=key, mark_removed=mark_removed, dry_run=dry_run)
+    with contextlib.ExitStack() as stack:
+        options = _with_media(options or BuildOptions(), cache_dir, stack)
+        media = options.enrich.media_dir if options.enrich is not None else None
+        documents = read_posts(inputs, terms=terms, encoding=encoding, jobs=jobs)
+        notes = build_notes(documents, options)
+        return push_notes(
+            notes, url=url, key=key, mark_removed=mark_removed, dry_run=dry_run, media_dir=media
+        )
 
 
 def write_preview(result: ExportResult, path: str) -> None:

@@ -21,6 +21,7 @@ requests (it holds the lock the request handler holds).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import threading
@@ -61,6 +62,7 @@ class AnkiConnectServer:
             "addTags": self._add_tags,
             "removeTags": self._remove_tags,
             "importPackage": self._import_package,
+            "storeMediaFile": self._store_media_file,
         }
         self.httpd = _Quiet(("127.0.0.1", 0), _handler_for(self))
         self.thread = threading.Thread(
@@ -193,6 +195,28 @@ class AnkiConnectServer:
 
     def _remove_tags(self, notes: list[int], tags: str) -> None:
         self._add_tags(notes, tags, False)
+
+    def _store_media_file(
+        self,
+        filename: str,
+        data: str | None = None,
+        path: str | None = None,
+        url: str | None = None,
+        skipHash: str | None = None,
+        deleteExisting: bool = True,
+    ) -> str:
+        """As the add-on: the bytes from ``data`` (base64) or ``path``, the old file of that
+        name trashed first unless ``deleteExisting`` is false; Anki's media manager writes
+        them and answers the name it used (another one when a different file has it)."""
+        if data:
+            raw = base64.b64decode(data)
+        elif path:
+            raw = Path(path).read_bytes()
+        else:
+            raise Exception('You must provide a "data", "path", or "url" field.')
+        if deleteExisting:
+            self.col.media.trash_files([filename])
+        return self.col.media.write_data(filename, raw)
 
     def _import_package(self, path: str) -> bool:
         # What the add-on's importPackage runs (anki prints a deprecation notice for the

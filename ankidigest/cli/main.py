@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from ankidigest.model import Document
+    from ankidigest.notes.build import BuildOptions
 
-from ankidigest.cli.modes import check, push_notes_to_anki, site
+from ankidigest.cli.modes import check, push_media, push_notes_to_anki, site
 from ankidigest.cli.parser import EXIT_OK, EXIT_USAGE, build_parser
 from ankidigest.cli.say import (
     Terminated,
@@ -75,12 +76,23 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.site and not (args.output or args.preview):
         return site(parser, args)
 
+    import contextlib
+
+    options = build_options(args)
+    with contextlib.ExitStack() as keep:  # a --push's audio folder lives until the push
+        options = push_media(args, options, keep)
+        return export_then(parser, args, options)
+
+
+def export_then(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, options: BuildOptions
+) -> int:
+    """The export the arguments ask for, then its --push, summary and --site."""
     from ankidigest.api import export
     from ankidigest.errors import AnkidigestError, NothingToExport, StdoutError, UsageError
     from ankidigest.run.cache import default_dir
     from ankidigest.run.progress import ProgressBar
 
-    options = build_options(args)
     bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
     term = catch_sigterm()
     try:
@@ -129,7 +141,8 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         for line in report_lines(result.report):
             print(line, file=sys.stderr)
     if args.push:
-        code = push_notes_to_anki(parser, args, result.notes)
+        media = options.enrich.media_dir if options.enrich is not None else None
+        code = push_notes_to_anki(parser, args, result.notes, media)
         if code != EXIT_OK:
             return code
     if not args.quiet:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ankidigest.model import NoteSpec
+    from ankidigest.notes.build import BuildOptions
 
 from ankidigest.cli.parser import EXIT_INPUT, EXIT_OK
 from ankidigest.cli.say import build_options, plural, stdout_failed, usage_error
@@ -52,19 +54,44 @@ def site(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def push_media(
+    args: argparse.Namespace, options: BuildOptions, keep: contextlib.ExitStack
+) -> BuildOptions:
+    """``options`` with the folder for an export's audio named, when the export is pushed
+    after: the cache's media folder, or with ``--no-cache`` a temporary one that ``keep``
+    removes after the push (the export's own would be gone by then)."""
+    enrich = options.enrich
+    if not (args.push and enrich is not None and enrich.audio and not enrich.media_dir):
+        return options
+    import dataclasses
+    import os
+    import tempfile
+
+    from ankidigest.run.cache import default_dir
+
+    if args.no_cache:
+        media = keep.enter_context(tempfile.TemporaryDirectory(prefix="ankidigest-"))
+    else:
+        media = os.path.join(default_dir(), "media")
+    return dataclasses.replace(options, enrich=dataclasses.replace(enrich, media_dir=media))
+
+
 def push_notes_to_anki(
     parser: argparse.ArgumentParser,
     args: argparse.Namespace,
     notes: Sequence[NoteSpec] | None,
+    media_dir: str | None = None,
 ) -> int:
-    """``--push``: the notes of an export just made (``notes``), or the posts read and
-    built now, into the collection behind AnkiConnect; one summary line on stderr."""
+    """``--push``: the notes of an export just made (``notes``, their audio files in
+    ``media_dir``), or the posts read and built now, into the collection behind
+    AnkiConnect; one summary line on stderr."""
     import os
 
     from ankidigest.api import push
     from ankidigest.deliver.changes import NotesNotUpdated
     from ankidigest.deliver.push import push_notes
     from ankidigest.errors import AnkidigestError, UsageError
+    from ankidigest.run.cache import default_dir
 
     url = args.anki_url or "http://127.0.0.1:8765"
     key = args.anki_key or os.environ.get("ANKIDIGEST_ANKI_KEY") or None
@@ -78,12 +105,13 @@ def push_notes_to_anki(
                 terms=args.terms,
                 encoding=args.encoding,
                 jobs=args.jobs,
+                cache_dir=None if args.no_cache else default_dir(),
                 **todo,
             )
         elif args.group != "term":
             raise UsageError("--push works with --group term only (for now)")
         else:
-            report = push_notes(list(notes), **todo)
+            report = push_notes(list(notes), media_dir=media_dir, **todo)
     except UsageError as exc:
         return usage_error(parser, str(exc))
     except NotesNotUpdated as exc:

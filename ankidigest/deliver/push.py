@@ -10,6 +10,9 @@ id, ``mid:``, so no field value is ever put in a search), matched to our notes b
   creates our note type (with our model id) and the decks when they are missing;
 - changed notes get ``updateNoteFields`` with only the fields that differ, then our
   missing tags with ``addTags``: the user's own tags and every card's history stay.
+  Audio (``--audio``): new notes' files travel in the package; a changed Audio field's
+  file is sent first with ``storeMediaFile`` (content-hashed names: the same name is the
+  same sound, so storing it again is harmless).
   A field we leave empty (Lemma, Definition, Pronunciation, Audio, Image, Translation)
   is the user's to fill: an empty value of ours never clears it;
 - unchanged notes are not touched; nothing is ever deleted. Notes of ours gone from the
@@ -23,6 +26,7 @@ collection, and only notes still missing are imported again: never two of one no
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import tempfile
@@ -48,11 +52,14 @@ from ankidigest.deliver.changes import (
 )
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
-from ankidigest.write.apkg import write_apkg
+from ankidigest.write.apkg import write_segments
 from ankidigest.write.formats import check_fields
+from ankidigest.write.media import media_path, sound_names
 
 _KEY = FIELD_INDEX["Key"]
+_AUDIO = FIELD_INDEX["Audio"]
 _INFO_BATCH = 1000  # notes per notesInfo request
+_MEDIA_BATCH = 50  # audio files (~5 KB each, base64) per request
 
 
 def push_notes(
@@ -63,9 +70,11 @@ def push_notes(
     key: str | None = None,
     mark_removed: bool = False,
     dry_run: bool = False,
+    media_dir: str | None = None,
 ) -> PushReport:
     """Bring the collection behind AnkiConnect up to date with ``notes`` (see the module
     docstring); the report says what changed. ``dry_run``: only read, change nothing.
+    ``media_dir``: where the audio files the notes name are (the export's media folder).
 
     Either pass a ``client``, or ``url`` (default 127.0.0.1:8765) and ``key``.
     Raises a DeliveryError (one line) when Anki cannot be reached or refuses, when our
@@ -77,17 +86,20 @@ def push_notes(
     if client is None:
         client = AnkiConnect(url or "http://127.0.0.1:8765", key)
     try:
-        return _Push(client, notes, mark_removed).run(dry_run)
+        return _Push(client, notes, mark_removed, media_dir).run(dry_run)
     finally:
         if own:
             client.close()
 
 
 class _Push:
-    def __init__(self, client: AnkiConnect, notes: Sequence[NoteSpec], mark: bool) -> None:
+    def __init__(
+        self, client: AnkiConnect, notes: Sequence[NoteSpec], mark: bool, media: str | None
+    ) -> None:
         self.client = client
         self.notes = notes
         self.mark = mark
+        self.media = media
 
     def run(self, dry_run: bool) -> PushReport:
         client = self.client
@@ -208,7 +220,7 @@ class _Push:
         work = tempfile.mkdtemp(prefix="ankidigest-push-")
         try:
             path = os.path.join(work, "ankidigest-push.apkg")
-            write_apkg(notes, path)
+            write_segments([notes], path, media_dir=self.media)  # with their audio
             # An absolute path: the add-on resolves a relative one against Anki's media
             # folder. Anki must run on this machine to read it.
             self.client.call("importPackage", {"path": os.path.abspath(path)})
@@ -218,6 +230,7 @@ class _Push:
     def _change(self, changes: Sequence[Change]) -> list[Change]:
         """Rewrite fields, then tags; the changes whose fields did not take."""
         rewrite = [c for c in changes if c.fields]
+        self._store_audio([c.note for c in rewrite if "Audio" in c.fields])
         self.client.multi(
             [
                 (
@@ -248,6 +261,25 @@ class _Push:
             ):
                 failed.append(c)
         return failed
+
+    def _store_audio(self, notes: Sequence[NoteSpec]) -> None:
+        """Send the audio files ``notes`` name into Anki's media folder (before the fields
+        that name them, so no card ever plays a missing file)."""
+        names = sorted({name for n in notes for name in sound_names(n.fields[_AUDIO])})
+        files = [(name, media_path(self.media, name)) for name in names]  # all, or one line
+        for start in range(0, len(files), _MEDIA_BATCH):
+            calls = []
+            for name, path in files[start : start + _MEDIA_BATCH]:
+                with open(path, "rb") as fh:
+                    data = base64.b64encode(fh.read()).decode("ascii")
+                calls.append(
+                    ("storeMediaFile", {"filename": name, "data": data, "deleteExisting": False})
+                )
+            for (name, _), stored in zip(files[start:], self.client.multi(calls), strict=False):
+                if stored != name:  # Anki renamed it: another file has that name there
+                    raise DeliveryError(
+                        f"{self.client.url}: Anki stored audio file {name} as {stored!r:.60}"
+                    )
 
     def _tag(self, ids: Sequence[int], tag: str, *, add: bool) -> None:
         action = "addTags" if add else "removeTags"

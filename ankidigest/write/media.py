@@ -13,6 +13,22 @@ from ankidigest.errors import OutputError
 _SOUND = re.compile(r"\[sound:(ankidigest-tts-[0-9a-f]{20}\.mp3)\]")
 
 
+def sound_names(text: str) -> list[str]:
+    """The names of our audio files a field (or a note's fields) names, in order."""
+    return _SOUND.findall(text)
+
+
+def media_path(media_dir: str | None, name: str) -> str:
+    """Where our audio file ``name`` is; an OutputError when it is not there."""
+    path = os.path.join(media_dir, name) if media_dir else ""
+    if not path or not os.path.isfile(path):
+        raise OutputError(
+            f"audio file {name} is missing from {media_dir or 'the media folder'}; "
+            "export again with --no-cache"
+        )
+    return path
+
+
 def media_files(conn: sqlite3.Connection, media_dir: str | None) -> list[tuple[str, str | bytes]]:
     """The zip entries of the media: the "media" map (entry number -> name) and one entry
     per file, numbered, sorted by name: every audio file the package's notes name, the notes
@@ -25,12 +41,7 @@ def media_files(conn: sqlite3.Connection, media_dir: str | None) -> list[tuple[s
     names = sorted({m for (flds,) in rows for m in _SOUND.findall(flds)})
     out = []
     for name in names:
-        path = os.path.join(media_dir, name) if media_dir else ""
-        if not path or not os.path.isfile(path):
-            raise OutputError(
-                f"audio file {name} is missing from {media_dir or 'the media folder'}; "
-                "export again with --no-cache"
-            )
+        path = media_path(media_dir, name)
         with contextlib.suppress(OSError):
             os.utime(path)
         out.append((name, path))
