@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ankidigest.errors import InputError, UsageError
-from ankidigest.model import Document
+from ankidigest.model import Document, NoteSpec
 from ankidigest.notes.build import GROUPS, BuildOptions
 from ankidigest.notes.study import ORDERS
 from ankidigest.read.walker import check_terms
@@ -207,34 +207,53 @@ def push(
     encoding: str | None = None,
     jobs: int | None = None,
     cache_dir: str | None = None,
+    force: bool = False,
 ) -> PushReport:
     """Read and build the posts named by ``inputs`` (as ``export`` does) and send their
     notes straight into a running Anki through AnkiConnect: what ``ankidigest INPUT...
     --push`` does. See ``deliver/push.py``; ``dry_run`` only reads the collection.
 
-    ``--group sentence`` is refused for now: an edited sentence keeps its note only when
-    it is matched to its prior note (``update/sentence_match.py``), which is not done
-    against a collection yet, so an edit would add a new note.
+    Each note that is one the collection has (an edited sentence, an unbolded first
+    occurrence, a corrected URL, a renamed deck) updates that note, as an export's notes
+    update the prior package's; every ``--group`` works. ``force``: push even when the
+    collection's notes were made with another ``--group`` (a UsageError otherwise).
 
     Audio (``options.enrich.audio``) is made in ``cache_dir``'s media folder (as
     ``export`` does; else a temporary one) and sent with the notes.
     """
     from ankidigest.deliver.push import push_notes
-    from ankidigest.notes.build import build_notes
 
-    if options is not None and options.group != "term":
-        raise UsageError(
-            "--push works with --group term only (for now); "
-            "export an .apkg (-o FILE.apkg) for --group sentence"
-        )
     with contextlib.ExitStack() as stack:
         options = _with_media(options or BuildOptions(), cache_dir, stack)
         media = options.enrich.media_dir if options.enrich is not None else None
         documents = read_posts(inputs, terms=terms, encoding=encoding, jobs=jobs)
-        notes = build_notes(documents, options)
+        notes = _built(documents, options)
         return push_notes(
-            notes, url=url, key=key, mark_removed=mark_removed, dry_run=dry_run, media_dir=media
+            notes,
+            url=url,
+            key=key,
+            mark_removed=mark_removed,
+            dry_run=dry_run,
+            media_dir=media,
+            force=force,
         )
+
+
+def _built(documents: Sequence[Document], options: BuildOptions) -> list[NoteSpec]:
+    """The notes of ``documents``, as an export builds them (``--group lemma``: per term,
+    then one note per word and deck, ``notes/lemmas.py``)."""
+    from ankidigest.notes.build import build_notes
+
+    if options.group != "lemma":
+        return build_notes(documents, options)
+    import dataclasses
+
+    from ankidigest.notes.lemmas import LEMMA_DECK, group_by_lemma
+    from ankidigest.notes.study import new_enricher
+
+    deck = options.deck or (LEMMA_DECK if len(documents) > 1 else None)
+    per_term = build_notes(documents, dataclasses.replace(options, group="term", deck=deck))
+    return group_by_lemma(per_term, new_enricher())
 
 
 def write_preview(result: ExportResult, path: str) -> None:

@@ -81,5 +81,3 @@ def test_push_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main([post, "-o", str(tmp_path / "x.apkg"), "--anki-key", "k"]) == 2
     assert "--anki-url and --anki-key go with --push" in capsys.readouterr().err
     assert main([post, "--check", "--push"]) == 2
-    assert main([post, "--push", "--group", "sentence", "--anki-url", "http://127.0.0.1:9"]) == 2
-    assert "--group term only" in capsys.readouterr().err

@@ -95,7 +95,13 @@ def push_notes_to_anki(
 
     url = args.anki_url or "http://127.0.0.1:8765"
     key = args.anki_key or os.environ.get("ANKIDIGEST_ANKI_KEY") or None
-    todo = {"url": url, "key": key, "mark_removed": args.mark_removed, "dry_run": args.dry_run}
+    todo = {
+        "url": url,
+        "key": key,
+        "mark_removed": args.mark_removed,
+        "dry_run": args.dry_run,
+        "force": args.force,
+    }
     try:
         if notes is None:
             options = build_options(args)
@@ -108,8 +114,6 @@ def push_notes_to_anki(
                 cache_dir=None if args.no_cache else default_dir(),
                 **todo,
             )
-        elif args.group != "term":
-            raise UsageError("--push works with --group term only (for now)")
         else:
             report = push_notes(list(notes), media_dir=media_dir, **todo)
     except UsageError as exc:

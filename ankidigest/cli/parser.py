@@ -188,8 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="export even when the output (or --previous) was exported with another "
-        "--group: every note is then new, and the old notes stay in Anki beside them",
+        help="export (or --push) even when the output, --previous or Anki's notes were "
+        "made with another --group: every note is then new, and the old notes stay in "
+        "Anki beside them",
     )
     parser.add_argument(
         "--mark-removed",

@@ -3,19 +3,25 @@ from one, and the report and errors of a push."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ankidigest.deliver.ankiconnect import AnkiConnect, DeliveryError
+from ankidigest.identity import guid_for
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID, MODEL_NAME
+from ankidigest.update.prior import PriorNote
 
 REMOVED_TAG = "ankidigest::removed"
-# Fields ankidigest leaves empty today (enrichment to come): when ours is empty, the
-# user's own value stays.
+# Fields ankidigest may leave empty (no dictionary entry, no --audio): when ours is
+# empty, the user's own value stays.
 USER_FILLABLE = frozenset(("Lemma", "Definition", "Translation", "Pronunciation", "Audio", "Image"))
 _KEY = FIELD_INDEX["Key"]
 _POST = FIELD_INDEX["Post"]
+_TEXT = FIELD_INDEX["Text"]
+_CLOZE = re.compile(r"\{\{c(\d+)::")
 _SHOWN = 3  # notes named in an error message
 
 
@@ -92,6 +98,23 @@ def anki_note(info: object) -> AnkiNote | None:
         tags=tuple(str(t) for t in info.get("tags") or ()),
         cards=tuple(int(c) for c in info.get("cards") or ()),
         mod=int(info.get("mod") or 0),
+    )
+
+
+def prior_note(note: AnkiNote, ords: Mapping[int, int]) -> PriorNote:
+    """``note`` as the matchers see a note of a prior package: its guid is the one we give
+    its key (every note of ours has it), its highest cloze number the higher of its text's
+    and its cards' (``ords``: card id -> ordinal, when known), so a removed term's number
+    is not given to another term."""
+    numbers = [int(n) for n in _CLOZE.findall(note.fields[_TEXT])]
+    numbers += [ords[c] + 1 for c in note.cards if c in ords]
+    return PriorNote(
+        guid=guid_for(html.unescape(note.key)),
+        mod=note.mod,
+        fields=note.fields,
+        tags=note.tags,
+        deck="",
+        cloze_max=max(numbers, default=0),
     )
 
 

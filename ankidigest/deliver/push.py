@@ -30,7 +30,7 @@ import base64
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ankidigest.deliver.ankiconnect import AnkiConnect, DeliveryError, ReplyLost
 from ankidigest.deliver.changes import (
@@ -49,9 +49,12 @@ from ankidigest.deliver.changes import (
     has_tag,
     not_arrived,
     not_updated,
+    prior_note,
 )
+from ankidigest.errors import UsageError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID
+from ankidigest.update.reconcile import group_of_key, match_prior, other_group, switch_message
 from ankidigest.write.apkg import write_segments
 from ankidigest.write.formats import check_fields
 from ankidigest.write.media import media_path, sound_names
@@ -71,10 +74,12 @@ def push_notes(
     mark_removed: bool = False,
     dry_run: bool = False,
     media_dir: str | None = None,
+    force: bool = False,
 ) -> PushReport:
     """Bring the collection behind AnkiConnect up to date with ``notes`` (see the module
     docstring); the report says what changed. ``dry_run``: only read, change nothing.
     ``media_dir``: where the audio files the notes name are (the export's media folder).
+    ``force``: push even when the collection's notes were made with another ``--group``.
 
     Either pass a ``client``, or ``url`` (default 127.0.0.1:8765) and ``key``.
     Raises a DeliveryError (one line) when Anki cannot be reached or refuses, when our
@@ -86,7 +91,7 @@ def push_notes(
     if client is None:
         client = AnkiConnect(url or "http://127.0.0.1:8765", key)
     try:
-        return _Push(client, notes, mark_removed, media_dir).run(dry_run)
+        return _Push(client, notes, mark_removed, media_dir, force).run(dry_run)
     finally:
         if own:
             client.close()
@@ -94,18 +99,25 @@ def push_notes(
 
 class _Push:
     def __init__(
-        self, client: AnkiConnect, notes: Sequence[NoteSpec], mark: bool, media: str | None
+        self,
+        client: AnkiConnect,
+        notes: Sequence[NoteSpec],
+        mark: bool,
+        media: str | None,
+        force: bool = False,
     ) -> None:
         self.client = client
         self.notes = notes
         self.mark = mark
         self.media = media
+        self.force = force
 
     def run(self, dry_run: bool) -> PushReport:
         client = self.client
         client.check()
         model = self._note_type()
         prior = self._ours(model is not None)
+        self.notes = self._matched(prior, dry_run)
         report = self._plan(prior, dry_run)
         if dry_run or not (report.new or report.changed or report.marked):
             return counted(report, client)
@@ -156,6 +168,38 @@ class _Push:
                 if note is not None:
                     out.append(note)
         return out
+
+    def _matched(self, prior: Mapping[str, AnkiNote], dry_run: bool) -> list[NoteSpec]:
+        """Our notes, each one that is a note the collection has (an edited sentence, an
+        unbolded first occurrence, a corrected URL) under that note's key: the matching an
+        export does against its prior package (``update/reconcile.py``), done against the
+        collection. A switch of ``--group`` is refused, as an export refuses it."""
+        notes = list(self.notes)
+        if not prior or not notes:
+            return notes
+        group = group_of_key(notes[0].key)
+        ords = self._card_ords(prior.values()) if group == "sentence" else {}
+        known = {}
+        for note in prior.values():
+            old = prior_note(note, ords)
+            known[old.guid] = old
+        switch = other_group(known, group)
+        if switch is not None:
+            message = switch_message(self.client.url, switch[0], switch[1], group)
+            if not (self.force or dry_run):
+                raise UsageError(f"{message}; use --group {switch[0]}, or --force to switch")
+        return match_prior(notes, known, group)[0]
+
+    def _card_ords(self, notes: Iterable[AnkiNote]) -> dict[int, int]:
+        """Card id -> its template ordinal (a cloze number less one)."""
+        cards = sorted(c for n in notes for c in n.cards)
+        ords: dict[int, int] = {}
+        for start in range(0, len(cards), _INFO_BATCH):
+            infos = self.client.call("cardsInfo", {"cards": cards[start : start + _INFO_BATCH]})
+            for info in infos or ():
+                if isinstance(info, Mapping) and "cardId" in info and "ord" in info:
+                    ords[int(info["cardId"])] = int(info["ord"])
+        return ords
 
     # Deciding
 

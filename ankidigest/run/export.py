@@ -24,7 +24,7 @@ from ankidigest.notes.study import new_enricher, with_positions
 from ankidigest.run.jobs import Built, read_and_build
 from ankidigest.run.result import ExportResult, nothing_to_export
 from ankidigest.update.prior import PriorPackage, load_prior
-from ankidigest.update.reconcile import UpdateReport, other_group, reconcile
+from ankidigest.update.reconcile import UpdateReport, other_group, reconcile, switch_message
 from ankidigest.write.apkg import Copied, Segment, Written
 from ankidigest.write.formats import check_fields, output_format, write_notes
 
@@ -183,11 +183,7 @@ def compare(
     switch = other_group(prior, job.options.group)
     if switch is not None:
         other, count = switch
-        message = (
-            f"{used} was exported with --group {other}: with --group {job.options.group} "
-            f"every note is new, and its {count} notes stay in Anki as they are (with their "
-            "review history, never updated again) beside the new cards"
-        )
+        message = switch_message(used, other, count, job.options.group)
         if not (job.force or job.dry_run):
             raise UsageError(f"{message}; use --group {other}, or --force to switch anyway")
         warning = "; ".join(w for w in (warning, message) if w)

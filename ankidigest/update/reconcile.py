@@ -95,19 +95,7 @@ def reconcile(
     ``report.kept``, for the writer to record. ``now``: the export time, the least
     ``mod`` of a changed note (see clock.py).
     """
-    moved: set[int] = set()
-    if group == "sentence" and prior:
-        from ankidigest.update.sentence_match import match_sentences
-
-        notes = match_sentences(notes, prior)
-    elif group == "lemma" and prior:
-        from ankidigest.update.lemma_match import match_lemmas
-
-        notes = match_lemmas(notes, prior)
-    elif prior:
-        from ankidigest.update.term_match import match_terms
-
-        notes, moved = match_terms(notes, prior)
+    notes, moved = match_prior(notes, prior, group)
     out: list[NoteSpec] = []
     new: list[NoteSpec] = []
     changed: list[NoteSpec] = []
@@ -156,6 +144,27 @@ def reconcile(
     return out, report
 
 
+def match_prior(
+    notes: Sequence[NoteSpec], prior: Mapping[str, PriorNote], group: str
+) -> tuple[list[NoteSpec], set[int]]:
+    """``notes`` with each one that is a prior note (an edited sentence, an unbolded first
+    occurrence, a corrected URL, a renamed deck) under that note's guid and key, by the
+    matcher of ``group``; and the indexes of the notes that moved (``term_match.py``)."""
+    if not prior:
+        return list(notes), set()
+    if group == "sentence":
+        from ankidigest.update.sentence_match import match_sentences
+
+        return match_sentences(notes, prior), set()
+    if group == "lemma":
+        from ankidigest.update.lemma_match import match_lemmas
+
+        return match_lemmas(notes, prior), set()
+    from ankidigest.update.term_match import match_terms
+
+    return match_terms(notes, prior)
+
+
 def other_group(prior: Mapping[str, PriorNote], group: str) -> tuple[str, int] | None:
     """(another grouping, how many notes of the prior package have it) when the prior
     package was exported with another ``--group`` than ``group`` (none of its notes has
@@ -168,6 +177,16 @@ def other_group(prior: Mapping[str, PriorNote], group: str) -> tuple[str, int] |
         return None
     count, other = max((n, g) for g, n in counts.items() if g != group)
     return (other, count) if count else None
+
+
+def switch_message(source: str | None, other: str, count: int, group: str) -> str:
+    """What exporting or pushing with ``--group group`` over ``count`` notes of ``source``
+    made with ``--group other`` would do."""
+    return (
+        f"{source} was exported with --group {other}: with --group {group} every note is "
+        f"new, and its {count} notes stay in Anki as they are (with their review history, "
+        "never updated again) beside the new cards"
+    )
 
 
 def group_of_key(key: str) -> str:
