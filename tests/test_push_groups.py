@@ -168,3 +168,18 @@ def test_a_group_switch_is_refused_unless_forced(
     assert len(_state(server)["notes"]) == 4  # nothing pushed
     assert _push(server, post, "--group", "sentence", "--force") == 0
     assert len(_state(server)["notes"]) == 6  # the old ones stay beside the new
+
+
+def test_a_corrected_url_moves_sentence_notes_in_anki(
+    server: AnkiConnectServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    post = _write(tmp_path, POST)
+    assert _push(server, post, "--group", "sentence") == 0
+    _study_all(server)
+    before = _state(server)
+    _write(tmp_path, POST.replace("news/talks", "news/talks-stall"), 1_790_003_600)
+    capsys.readouterr()
+    assert _push(server, post, "--group", "sentence") == 0
+    assert _counts(capsys.readouterr().err).startswith("0 new, 2 changed")
+    after = _state(server)
+    assert after["cards"] == before["cards"] and after["log"] == before["log"]

@@ -136,6 +136,31 @@ def test_corrected_url_moves_the_notes_and_keeps_history(
     guids_unique(anki)
 
 
+def test_corrected_url_moves_sentence_notes_and_keeps_history(
+    tmp_path: Path, anki: Anki, capsys: pytest.CaptureFixture[str]
+) -> None:
+    post = write(tmp_path / "week.md", POST, T1)
+    out = tmp_path / "week.apkg"
+    export(post, "-o", out, "--group", "sentence")
+    anki.import_apkg(out)
+    studied = {**study(anki, "fragile"), **study(anki, "lethal")}
+    guids = {n.guid for n in anki.notes()}
+    fixed = POST.replace("news/troops)", "news/troops-for-russia)")
+    write(post, fixed.replace("could provide", "could still provide"), T2)
+    err = summary(capsys, post, "-o", out, "--group", "sentence")
+    assert "(0 new, 3 changed, 1 unchanged, 0 removed, 3 moved" in err
+    assert counts(anki.import_apkg(out)) == (0, 3, 1, 0)
+    assert {n.guid for n in anki.notes()} == guids
+    assert histories(anki, studied) == studied
+    assert note_for(anki, "lethal")["URL"] == "https://example.com/news/troops-for-russia"
+    # the next export finds them again: nothing moves or changes
+    for mtime in (T3, T3 + 60):  # (the second: from a package the first wrote)
+        touch(post, mtime)
+        err = summary(capsys, post, "-o", out, "--group", "sentence")
+        assert "(0 new, 0 changed, 4 unchanged, 0 removed since" in err
+    guids_unique(anki)
+
+
 def test_a_moved_note_is_never_merged_with_another_sentence(tmp_path: Path) -> None:
     post = write(tmp_path / "week.md", POST, T1)
     out = tmp_path / "week.apkg"

@@ -155,7 +155,7 @@ def match_prior(
     if group == "sentence":
         from ankidigest.update.sentence_match import match_sentences
 
-        return match_sentences(notes, prior), set()
+        return match_sentences(notes, prior)
     if group == "lemma":
         from ankidigest.update.lemma_match import match_lemmas
 

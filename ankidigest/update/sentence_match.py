@@ -13,6 +13,9 @@ its own guid when at least ``RELATED`` similar, then greedily by similarity:
 - the match takes back the prior guid and key, each term its prior cloze number,
   and a new term the next number never used (a removed term's number is not
   reused: the package records the highest number each note has used);
+- moved (a corrected article URL): a sentence still unmatched takes a prior note left
+  over from another scope of the same post with the same or an at least ``SIMILAR``
+  similar sentence;
 - a sentence that matches nothing, and whose own guid belongs to a prior note,
   takes the next free occurrence number of its first term instead.
 """
@@ -37,6 +40,7 @@ RELATED = 0.6
 _NUMBER = re.compile(r"\{\{c(\d+)::")
 _TEXT = FIELD_INDEX["Text"]
 _KEY = FIELD_INDEX["Key"]
+_POST = FIELD_INDEX["Post"]
 
 
 def sentence_scope(key: str) -> str | None:
@@ -45,11 +49,14 @@ def sentence_scope(key: str) -> str | None:
     return scope if sep and "#" in rest else None
 
 
-def match_sentences(notes: Sequence[NoteSpec], prior: Mapping[str, PriorNote]) -> list[NoteSpec]:
-    """Give each sentence note the guid and cloze numbers of its prior note, if any."""
+def match_sentences(
+    notes: Sequence[NoteSpec], prior: Mapping[str, PriorNote]
+) -> tuple[list[NoteSpec], set[int]]:
+    """Give each sentence note the guid and cloze numbers of its prior note, if any; and
+    the indexes of the notes that moved (matched across scopes, see ``_moved``)."""
     prior_by_scope: dict[str, list[PriorNote]] = {}
     for old in sorted(prior.values(), key=lambda p: (p.key, p.guid)):
-        scope = sentence_scope(old.key)
+        scope = sentence_scope(old.built or old.key)  # a moved note: where it is now
         if scope is not None:
             prior_by_scope.setdefault(scope, []).append(old)
     by_scope: dict[str, list[int]] = {}
@@ -60,16 +67,50 @@ def match_sentences(notes: Sequence[NoteSpec], prior: Mapping[str, PriorNote]) -
     matched: dict[int, PriorNote] = {}
     for scope, indexes in by_scope.items():
         matched.update(_pair(notes, indexes, prior_by_scope.get(scope, [])))
+    moved = _moved(notes, by_scope, prior_by_scope, matched)
+    matched.update(moved)
     reserved = set(prior)
     taken = reserved | {n.guid for i, n in enumerate(notes) if i not in matched}
     out = list(notes)
     for index, note in enumerate(notes):
         before = matched.get(index)
-        if before is not None:
-            out[index] = _take(note, before)
+        if before is not None:  # the package records the key it is built under now
+            built = note.built or note.key
+            out[index] = replace(_take(note, before), built="" if built == before.key else built)
         elif note.guid in reserved:
             out[index] = rekey(note, taken)
-    return out
+    return out, set(moved)
+
+
+def _moved(
+    notes: Sequence[NoteSpec],
+    by_scope: Mapping[str, list[int]],
+    prior_by_scope: Mapping[str, list[PriorNote]],
+    matched: Mapping[int, PriorNote],
+) -> dict[int, PriorNote]:
+    """A corrected article URL: the notes no prior note of their scope took, matched to
+    the prior notes of another scope left over, in the same post (the Post field), by the
+    same sentence or one at least ``SIMILAR`` similar (as ``term_match``'s pass 5)."""
+    from ankidigest.update.term_match import pair_similar
+
+    taken = {p.guid for p in matched.values()}
+    fresh: dict[str, list[int]] = {}
+    for indexes in by_scope.values():
+        for i in indexes:
+            if i not in matched:
+                fresh.setdefault(notes[i].fields[_POST], []).append(i)
+    if not fresh:
+        return {}
+    olds: dict[str, list[PriorNote]] = {}
+    for candidates in prior_by_scope.values():
+        for old in candidates:
+            if old.guid not in taken and old.fields[_POST] in fresh:
+                olds.setdefault(old.fields[_POST], []).append(old)
+    found: dict[int, PriorNote] = {}
+    for post, indexes in fresh.items():
+        if olds.get(post):
+            found.update(pair_similar(notes, indexes, olds[post]))
+    return found
 
 
 def _pair(

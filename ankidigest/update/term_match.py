@@ -149,6 +149,14 @@ def _match_rest(
 SameKey = Callable[[int, PriorNote], bool]
 
 
+def pair_similar(
+    notes: Sequence[NoteSpec], fresh: list[int], olds: list[PriorNote]
+) -> dict[int, PriorNote]:
+    """The notes ``fresh`` paired with ``olds`` by the same sentence, then by the most
+    similar one (at least ``SIMILAR``): the rule of a moved note."""
+    return _pair(notes, fresh, olds, {}, SIMILAR, same_key=None)
+
+
 def _same_key(notes: Sequence[NoteSpec]) -> SameKey:
     """Whether the prior note was built under the key the i-th note is built under."""
     return lambda i, old: built_key(old) == notes[i].key
