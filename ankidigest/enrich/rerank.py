@@ -71,6 +71,23 @@ class Bridge:
         return found
 
 
+def sentence_words(sentence: str) -> frozenset[str]:
+    """All ``order_items`` reads from the sentence: the stems of its words (a Lesk context)."""
+    return frozenset(_stem(w) for w in _WORD.findall(sentence.lower()) if w not in _STOP)
+
+
+def _sense_words(sense: Sense) -> list[str]:
+    return [w for w in _WORD.findall(sense.text.lower()) if w not in _STOP and len(w) > 2]
+
+
+def definition_words(entries: Sequence[Entry | None]) -> frozenset[str]:
+    """The stems ``order_items`` looks for in ``sentence_words``, over every definition of
+    ``entries``: only these words of a sentence can change its answer."""
+    return frozenset(
+        _stem(w) for e in entries if e is not None for d in e.definitions for w in _sense_words(d)
+    )
+
+
 def order_items(
     items: Sequence[str],
     pos: str | None,
@@ -87,10 +104,10 @@ def order_items(
         defs: list[Sense] = []
         for entry in entries:
             defs += [d for d in entry.definitions if d.pos == pos or d.pos is None]
-        context = {_stem(w) for w in _WORD.findall(sentence.lower()) if w not in _STOP}
+        context = sentence_words(sentence)
         cores = [_core(i) for i in items]
         for rank, sense in enumerate(defs[:6]):
-            words = [w for w in _WORD.findall(sense.text.lower()) if w not in _STOP and len(w) > 2]
+            words = _sense_words(sense)
             lesk = sum(1 for w in set(words) if _stem(w) in context)
             weight = (1.0 + lesk) / (1.0 + rank)
             chars: set[str] = set()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ankidigest import sanitize
 from ankidigest.errors import InputError, OutputError, UsageError
-from ankidigest.notes.cloze import escape_text
+from ankidigest.notes.cloze import escape_answer, escape_text
 
 if TYPE_CHECKING:
     from ankidigest.enrich import Enricher, Enrichment
@@ -193,6 +193,18 @@ def _definition(found: Enrichment) -> str:
     return "<br>".join(out)
 
 
+_NOTHING: dict[int, Taught] = {}
+
+
+def _nothing(count: int) -> Taught:
+    """``teach``'s answer for ``count`` terms none of which is known, with a hint other
+    than first-letter: no field, no tag, an empty hint each (one object per count)."""
+    found = _NOTHING.get(count)
+    if found is None:
+        found = _NOTHING[count] = Taught("", "", "", "", (), ("",) * count, ())
+    return found
+
+
 def teach(
     options: EnrichOptions | None,
     hint: str,
@@ -201,6 +213,8 @@ def teach(
 ) -> Taught:
     """Fields, tags and hints for the terms ``(text, start, end)`` of ``sentence``."""
     found = [enrich_term(options, t, sentence, s, e) if options else None for t, s, e in terms]
+    if hint != "first-letter" and not any(found):
+        return _nothing(len(terms))  # what the lines below make of terms no dictionary has
     hints = tuple(_answer(_hint(hint, t, f)) for (t, _, _), f in zip(terms, found, strict=True))
     known = [f for f in found if f is not None]
     if not known:
@@ -246,8 +260,6 @@ def teach(
 
 
 def _answer(hint: str) -> str:
-    from ankidigest.notes.cloze import escape_answer
-
     return sanitize.clean_field(escape_answer(hint)) if hint else ""
 
 

@@ -1,0 +1,159 @@
+"""The engine's caches against its reference path: ``Enricher().enrich`` (per term and per
+``sense.context_key``) and ``Enricher.enrich_reference`` (nothing cached) give equal answers.
+
+Terms meet many contexts: each term of a post is also enriched in the other sentences of
+the post (put in place of their first term), so most answers of the cached engine come
+from its caches. The posts: the user's (skipped without /work/shared), the bundled example
+and a corpus of ``benchmarks/corpus.py``, plus sentences made here around dictionary
+words, their inflections and phrases, with the cue words of ``sense.context_pos`` and
+words of the entries' own definitions (the Lesk overlap). The last tests break the key
+(a part left out) and check the comparison then fails.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from ankidigest import read_posts
+from ankidigest.enrich import Enricher, engine
+from ankidigest.enrich.dictionary import embedded
+
+ROOT = Path(__file__).resolve().parent.parent
+POST = Path("/work/shared/corpus/war-news.md")
+EXAMPLE = ROOT / "examples" / "2025-03-02-science-news.md"
+Item = tuple[str, str, int, int]
+
+
+def _spans(paths: list[str]) -> list[Item]:
+    out = []
+    for doc in read_posts(paths, jobs=1):
+        for sentence in doc.sentences:
+            for term in sentence.terms:
+                out.append((term.text, sentence.text, term.start, term.end))
+    return out
+
+
+def _crossed(items: list[Item], others: int, seed: int) -> list[Item]:
+    """``items``, then each term also in ``others`` other sentences (in their first term's
+    place)."""
+    rng = random.Random(seed)
+    out = list(items)
+    for term, *_ in items:
+        for _, sentence, start, end in rng.sample(items, min(others, len(items))):
+            out.append((term, sentence[:start] + term + sentence[end:], start, start + len(term)))
+    rng.shuffle(out)
+    return out
+
+
+_CUES = (
+    "the to will would they he his its is was were been of in by for has had not can a an "
+    "very also it who that and must our their this".split()
+)
+_FILLER = "war troops said power peace talks market state city forces plan law".split()
+
+
+def _made(count: int, seed: int) -> Iterator[Item]:
+    """Sentences around dictionary words (as they are, inflected, capitalised, phrases)."""
+    rng = random.Random(seed)
+    data = embedded()
+    keys = sorted(data.load())
+    words = [k for k in keys[::97] if k.isalpha() and k.islower()][:500]
+    phrases = [k for k in keys[::211] if " " in k and k.islower()][:100]
+    for _ in range(count):
+        term = rng.choice(words) if rng.random() < 0.85 else rng.choice(phrases)
+        if " " not in term and rng.random() < 0.4:
+            term += rng.choice(("s", "ed", "ing", "ly", "er", "d"))
+        if rng.random() < 0.1:
+            term = term.capitalize()
+        entry = data.get(term.split()[0])
+        own = [w for d in entry.definitions for w in d.text.split()] if entry else []
+        pool = own + _FILLER
+        before = [rng.choice(pool) for _ in range(rng.randint(0, 4))]
+        before += [rng.choice(_CUES) for _ in range(rng.randint(0, 2))]
+        after = [rng.choice(_CUES + pool) for _ in range(rng.randint(0, 5))]
+        head = " ".join(before)
+        start = len(head) + 1 if head else 0
+        sentence = " ".join([*before, term, *after]) + "."
+        yield term, sentence, start, start + len(term)
+
+
+def _corpus_items(tmp: Path) -> list[Item]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import corpus
+
+    info = corpus.generate(str(tmp / "posts"), 1500, 3)
+    return _spans(list(info.files))
+
+
+def _differences(items: list[Item]) -> list[Item]:
+    cached, reference = Enricher(), Enricher(cached=False)
+    assert reference.enrich_reference is not None
+    return [it for it in items if cached.enrich(*it) != reference.enrich(*it)]
+
+
+@pytest.fixture(scope="module")
+def made() -> list[Item]:
+    return list(_made(4000, 11))
+
+
+@pytest.mark.skipif(not POST.exists(), reason="shared corpus not present")
+def test_the_users_post() -> None:
+    items = _spans([str(POST)])
+    assert len(items) > 200
+    assert _differences(_crossed(items, 12, 1)) == []
+
+
+def test_the_example_post() -> None:
+    assert _differences(_crossed(_spans([str(EXAMPLE)]), 12, 2)) == []
+
+
+def test_a_generated_corpus(tmp_path: Path) -> None:
+    items = _corpus_items(tmp_path)
+    assert len(items) > 1000
+    assert _differences(_crossed(items, 2, 3)) == []
+
+
+def test_made_sentences(made: list[Item]) -> None:
+    cached = Enricher()
+    answers = [cached.enrich(*it) for it in made]
+    assert sum(a is not None for a in answers) > 1000  # the dictionary has most of them
+    terms = {a.term for a in answers if a is not None}
+    assert len(terms) < sum(a is not None for a in answers) / 2  # so the caches answer
+    assert _differences(made) == []
+
+
+def test_two_terms_of_one_sentence() -> None:
+    # the sentence's words are kept for the next term: the next sentence must not use them
+    cached, reference = Enricher(), Enricher(cached=False)
+    one = "The bomb attack shattered the calm and stemmed the talks."
+    two = "The glass shattered into pieces as the flower's stem broke."
+    for sentence in (one, two, one, two):
+        for term in ("shattered", "stemmed", "stem"):
+            if term in sentence:
+                at = sentence.index(term)
+                item = (term, sentence, at, at + len(term))
+                assert cached.enrich(*item) == reference.enrich(*item)
+
+
+def _broken(monkeypatch: pytest.MonkeyPatch, key: Callable[..., tuple[object, ...]]) -> None:
+    monkeypatch.setattr(engine, "context_key", key)
+
+
+def test_a_key_without_the_overlap_is_caught(
+    monkeypatch: pytest.MonkeyPatch, made: list[Item]
+) -> None:
+    _broken(monkeypatch, lambda order, sentence, words, have=None: (order,))
+    assert _differences(made) != []
+
+
+def test_a_key_without_the_order_is_caught(
+    monkeypatch: pytest.MonkeyPatch, made: list[Item]
+) -> None:
+    real = engine.context_key
+    _broken(monkeypatch, lambda *args: real(*args)[1:])
+    assert _differences(made) != []
