@@ -61,6 +61,7 @@ class Bridge:
     def __init__(self, find: Find) -> None:
         self.find = find
         self._chars: dict[str, frozenset[str]] = {}
+        self._definitions: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
 
     def chars(self, word: str) -> frozenset[str]:
         found = self._chars.get(word)
@@ -68,6 +69,16 @@ class Bridge:
             entry = self.find(word)
             text = " ".join(s.text for s in entry.translations) if entry is not None else ""
             found = self._chars[word] = _core(text)
+        return found
+
+    def definition(self, sense: Sense) -> tuple[tuple[str, ...], frozenset[str]]:
+        """What ``order_items`` takes from one English definition, whatever the sentence:
+        the stems of its distinct words and the ``chars`` of its first six (cached)."""
+        found = self._definitions.get(sense.text)
+        if found is None:
+            words = _sense_words(sense)
+            chars: frozenset[str] = frozenset().union(*(self.chars(w) for w in words[:6]))
+            found = self._definitions[sense.text] = (tuple(_stem(w) for w in set(words)), chars)
         return found
 
 
@@ -107,12 +118,9 @@ def order_items(
         context = sentence_words(sentence)
         cores = [_core(i) for i in items]
         for rank, sense in enumerate(defs[:6]):
-            words = _sense_words(sense)
-            lesk = sum(1 for w in set(words) if _stem(w) in context)
+            stems, chars = bridge.definition(sense)
+            lesk = sum(1 for stem in stems if stem in context)
             weight = (1.0 + lesk) / (1.0 + rank)
-            chars: set[str] = set()
-            for w in words[:6]:
-                chars |= bridge.chars(w)
             for k, core in enumerate(cores):
                 if core and core & chars:
                     support[k] += weight * len(core & chars) / len(core)

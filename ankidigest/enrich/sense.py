@@ -126,8 +126,19 @@ def available_pos(*entries: Entry | None) -> frozenset[str]:
     return frozenset(found)
 
 
+_ITEMS: dict[str, tuple[str, ...]] = {}  # line -> _line_items(line): it reads nothing else
+
+
 def _items(sense: Sense) -> list[str]:
-    text = _GRAMMAR_NOTE.sub("", sense.text)
+    found = _ITEMS.get(sense.text)
+    if found is None:
+        found = _ITEMS[sense.text] = tuple(_line_items(sense.text))
+    return list(found)
+
+
+def _line_items(line: str) -> list[str]:
+    """The glosses of one Chinese line, its grammar notes dropped."""
+    text = _GRAMMAR_NOTE.sub("", line)
     items = [i.strip() for i in _SPLIT.split(text) if i.strip().strip("()（）")]
     return [i for i in items if not _GRAMMAR_ITEM.match(i)]
 

@@ -3,10 +3,11 @@ fields, the level and frequency tags, and the cloze hint, from ``ankidigest.enri
 
 Enrichment runs where the notes are built (in each job, on both cores), so it is cached
 with the post: a re-export of unchanged posts never loads the dictionary. The engine is
-made once per process, on the first term (``enricher``), and each (term, sentence, place)
-is enriched once per process. ``EnrichOptions.digest`` hashes the embedded data and the
-user dictionaries and is part of the options, so it is part of every cache key: a new
-dictionary gives new cache entries, never a stale card.
+made once per process, on the first term (``enricher``), and caches what it looked up
+(``Enricher``: per term, and per term and the part of the sentence the sense choice
+reads). ``EnrichOptions.digest`` hashes the embedded data and the user dictionaries and
+is part of the options, so it is part of every cache key: a new dictionary gives new
+cache entries, never a stale card.
 """
 
 from __future__ import annotations
@@ -107,7 +108,6 @@ def _dict_files(path: str) -> list[str]:
 
 
 _ENRICHERS: dict[tuple[tuple[str, ...], str], Enricher] = {}
-_MEMO: dict[tuple[str, str, int, int, str], Enrichment | None] = {}
 _LOCK = threading.Lock()
 
 
@@ -133,14 +133,8 @@ def enricher(options: EnrichOptions) -> Enricher:
 def enrich_term(
     options: EnrichOptions, term: str, sentence: str, start: int, end: int
 ) -> Enrichment | None:
-    """The engine's result for ``term`` at ``sentence[start:end]``, once per process."""
-    key = (term, sentence, start, end, options.digest)
-    try:
-        return _MEMO[key]
-    except KeyError:
-        pass
-    found = _MEMO[key] = enricher(options).enrich(term, sentence, start, end)
-    return found
+    """The engine's result for ``term`` at ``sentence[start:end]`` (see ``Enricher``)."""
+    return enricher(options).enrich(term, sentence, start, end)
 
 
 @dataclass(frozen=True)
@@ -212,7 +206,11 @@ def teach(
     sentence: str,
 ) -> Taught:
     """Fields, tags and hints for the terms ``(text, start, end)`` of ``sentence``."""
-    found = [enrich_term(options, t, sentence, s, e) if options else None for t, s, e in terms]
+    if options is not None:
+        enrich = enricher(options).enrich
+        found = [enrich(t, sentence, s, e) for t, s, e in terms]
+    else:
+        found = [None] * len(terms)
     if hint != "first-letter" and not any(found):
         return _nothing(len(terms))  # what the lines below make of terms no dictionary has
     hints = tuple(_answer(_hint(hint, t, f)) for (t, _, _), f in zip(terms, found, strict=True))
