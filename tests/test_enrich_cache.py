@@ -21,7 +21,9 @@ import pytest
 
 from ankidigest import read_posts
 from ankidigest.enrich import Enricher, engine
-from ankidigest.enrich.dictionary import embedded
+from ankidigest.enrich.dictionary import Lookup, MemoryDictionary, embedded
+from ankidigest.enrich.entry import Entry
+from ankidigest.enrich.lemma import lemmatise, unknown
 
 ROOT = Path(__file__).resolve().parent.parent
 POST = Path("/work/shared/corpus/war-news.md")
@@ -138,6 +140,32 @@ def test_two_terms_of_one_sentence() -> None:
                 at = sentence.index(term)
                 item = (term, sentence, at, at + len(term))
                 assert cached.enrich(*item) == reference.enrich(*item)
+
+
+def test_the_miss_path_agrees_with_lemmatise(made: list[Item], tmp_path: Path) -> None:
+    # unknown(): True only when lemmatise finds no entry (then the engine stores a miss)
+    lookup = Enricher().lookup
+    terms = {t for t, *_ in made} | {t for t, *_ in _corpus_items(tmp_path)}
+    terms |= {t for t, *_ in _spans([str(EXAMPLE)])}
+    terms |= {w + s for w in ("shrug", "mug", "bear", "colour", "travel") for s in ("", "s", "ed")}
+    terms |= {"shrugged off", "bearing down", "quid pro quo", "at bay", "Quid  Pro Quo", ""}
+    misses = 0
+    for term in sorted(terms):
+        lem = lemmatise(term, lookup)
+        if unknown(term, lookup):
+            misses += 1
+            assert lem.entry is None and lem.form_entry is None, term
+    assert misses > 1000
+
+
+def test_the_miss_path_with_a_dictionary_that_cannot_test() -> None:
+    class GetOnly:
+        def get(self, word: str) -> Entry | None:
+            return Entry(word="zzyzx") if word == "zzyzx" else None
+
+    lookup = Lookup([GetOnly(), MemoryDictionary([Entry(word="color")])])
+    assert not unknown("zzyzx", lookup) and not unknown("zzyzx qwerty", lookup)
+    assert lemmatise("zzyzx", lookup).entry is not None
 
 
 def _broken(monkeypatch: pytest.MonkeyPatch, key: Callable[..., tuple[object, ...]]) -> None:

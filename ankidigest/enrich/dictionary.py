@@ -91,7 +91,7 @@ class EmbeddedDictionary:
         return entry
 
 
-CHUNK = 64
+CHUNK = 16
 _CHUNK_RE = re.compile(rb"(?:[^\n]*\n){%d}" % CHUNK)
 
 
@@ -210,6 +210,16 @@ class Lookup:
         if has is None:
             has = self._has = _membership(self.dictionaries)
         return has(word) or any_variant_in(word, has)
+
+    def holds(self, word: str) -> bool:
+        """False only when ``exact(word)`` is None for certain (``word`` lower-case): one
+        set look-up, no variant; always True when some dictionary cannot answer ``in``."""
+        if not self._can_test:
+            return True
+        has = self._has
+        if has is None:
+            has = self._has = _membership(self.dictionaries)
+        return has(word)
 
     def raw(self, word: str) -> Entry | None:
         for dictionary in self.dictionaries:

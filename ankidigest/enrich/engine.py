@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .dictionary import Dictionary, Lookup, embedded
 from .entry import Entry
-from .lemma import Lemma, lemmatise
+from .lemma import Lemma, lemmatise, unknown
 from .levels import band, frequency, levels
 from .rerank import Bridge, definition_words, sentence_words
 from .sense import (
@@ -91,6 +91,8 @@ class Enricher:
         self._sentence: tuple[str, frozenset[str]] = ("", frozenset())  # the last one's words
 
     def _term(self, term: str) -> _Term | None:
+        if unknown(term, self.lookup):
+            return self._terms.setdefault(term, None)
         lem = lemmatise(term, self.lookup)
         main = lem.entry if lem.entry is not None else lem.form_entry
         info = None

@@ -132,6 +132,20 @@ def lemmatise_word_reference(word: str, lookup: Lookup) -> Lemma:
     return Lemma(low, None, lookup.find(low), "")
 
 
+def unknown(term: str, lookup: Lookup) -> bool:
+    """True only when ``lemmatise(term, lookup)`` has neither entry, answered by set
+    look-ups alone (the engine's miss path; tests/test_enrich_cache.py checks it): a word
+    as ``lemmatise_word`` tests it, a phrase that is no phrasal verb by its own key."""
+    words = term.split()
+    if len(words) == 1:
+        low = words[0].lower()
+        known = lookup.known
+        return not known(low) and not any(known(cand) for cand, _ in _candidates(low))
+    if all(w.lower() in PARTICLES for w in words[1:]):
+        return False  # a phrasal verb (or nothing): lemmatise decides
+    return not lookup.holds(" ".join(words).lower())
+
+
 def lemmatise(term: str, lookup: Lookup) -> Lemma:
     """Lemma of a bold term: a word, a phrasal verb or a fixed phrase."""
     text = " ".join(term.split())

@@ -211,8 +211,28 @@ def teach(
         found = [enrich(t, sentence, s, e) for t, s, e in terms]
     else:
         found = [None] * len(terms)
-    if hint != "first-letter" and not any(found):
-        return _nothing(len(terms))  # what the lines below make of terms no dictionary has
+    if hint == "first-letter" or (options is not None and options.audio):
+        return _taught(options, hint, terms, found)
+    if not any(found):
+        return _nothing(len(terms))  # what _taught makes of terms no dictionary has
+    # The rest reads of the terms only what the engine found (the same objects for the
+    # same term in the same context): one answer per such list.
+    key = (hint, *found)
+    taught = _TAUGHT.get(key)
+    if taught is None:
+        taught = _TAUGHT[key] = _taught(options, hint, terms, found)
+    return taught
+
+
+_TAUGHT: dict[tuple[object, ...], Taught] = {}
+
+
+def _taught(
+    options: EnrichOptions | None,
+    hint: str,
+    terms: Sequence[tuple[str, int, int]],
+    found: Sequence[Enrichment | None],
+) -> Taught:
     hints = tuple(_answer(_hint(hint, t, f)) for (t, _, _), f in zip(terms, found, strict=True))
     known = [f for f in found if f is not None]
     if not known:
