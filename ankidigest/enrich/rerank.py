@@ -48,7 +48,7 @@ def _taxon_last(items: list[str]) -> list[str]:
 
 
 def _core(item: str) -> frozenset[str]:
-    return frozenset(c for c in _CJK.findall(item) if c not in _LIGHT)
+    return frozenset(_CJK.findall(item)) - _LIGHT
 
 
 def _stem(word: str) -> str:
