@@ -168,6 +168,26 @@ def test_the_miss_path_with_a_dictionary_that_cannot_test() -> None:
     assert lemmatise("zzyzx", lookup).entry is not None
 
 
+def _translations(entry: Entry | None) -> tuple[object, ...] | None:
+    return None if entry is None else tuple(entry.translations)
+
+
+def test_the_bridges_look_up_agrees_with_find(made: list[Item]) -> None:
+    # Lookup.translations (the cached engine's Bridge) against find (the reference's)
+    data = embedded()
+    keys = sorted(data.load())
+    words = {w.lower() for t, s, *_ in made for w in s.replace(".", " ").split()}
+    words |= set(keys[::41]) | {"colour", "acclimatise", "theatre", "travelled", "zzyzx"}
+    redirects = [k for k in keys[::7] if (e := data.get(k)) is not None and e.redirect]
+    assert redirects
+    words |= set(redirects)
+    user = MemoryDictionary([Entry(word="war", translations=embedded().get("peace").translations)])
+    for lookup in (Lookup([data]), Lookup([user, data])):
+        for word in sorted(words):
+            got = _translations(lookup.translations(word))
+            assert got == _translations(lookup.find(word)), word
+
+
 def _broken(monkeypatch: pytest.MonkeyPatch, key: Callable[..., tuple[object, ...]]) -> None:
     monkeypatch.setattr(engine, "context_key", key)
 

@@ -18,7 +18,7 @@ from importlib import resources
 from itertools import islice
 from typing import Protocol
 
-from .entry import Entry, from_fields
+from .entry import Entry, from_fields, parse_translations
 from .phonetic import to_ipa
 from .spelling import any_variant_in, spelling_variants
 
@@ -89,6 +89,19 @@ class EmbeddedDictionary:
         row = self.load().row_of(key)
         entry = self._parsed[key] = from_fields(row.decode("utf-8").split("\t"))
         return entry
+
+    def translations(self, word: str) -> Entry | None:
+        """An entry of ``get(word)``'s translations alone (the rest of the row unparsed)."""
+        key = word.lower()
+        entry = self._parsed.get(key)
+        if entry is not None:
+            return entry
+        index = self.load()
+        if key not in index.keys:
+            return None
+        fields = index.row_of(key).split(b"\t", 4)
+        text = fields[3].decode("utf-8") if len(fields) > 3 else ""
+        return Entry(word=fields[0].decode("utf-8"), translations=parse_translations(text))
 
 
 CHUNK = 16
@@ -211,15 +224,15 @@ class Lookup:
             has = self._has = _membership(self.dictionaries)
         return has(word) or any_variant_in(word, has)
 
-    def holds(self, word: str) -> bool:
-        """False only when ``exact(word)`` is None for certain (``word`` lower-case): one
-        set look-up, no variant; always True when some dictionary cannot answer ``in``."""
+    def membership(self) -> Callable[[str], bool] | None:
+        """``word in`` some dictionary, for a lower-case word (``exact(word)`` is None
+        exactly when it is false); None when some dictionary cannot answer ``in``."""
         if not self._can_test:
-            return True
+            return None
         has = self._has
         if has is None:
             has = self._has = _membership(self.dictionaries)
-        return has(word)
+        return has
 
     def raw(self, word: str) -> Entry | None:
         for dictionary in self.dictionaries:
@@ -248,6 +261,23 @@ class Lookup:
             bnc=target.bnc or entry.bnc,
             frq=target.frq or entry.frq,
         )
+
+    def translations(self, word: str) -> Entry | None:
+        """``find(word)`` for its ``translations`` alone (what ``rerank.Bridge`` reads): a
+        word of the embedded dictionary no user dictionary has that is no redirect gets
+        its translations without the rest of its row parsed; any other word ``find``'s
+        entry (tests/test_enrich_cache.py checks both give the same translations)."""
+        dicts = self.dictionaries
+        last = dicts[-1] if dicts else None
+        if (
+            isinstance(last, EmbeddedDictionary)
+            and self._can_test
+            and not any(word in d for d in dicts[:-1])  # type: ignore[operator]
+        ):
+            light = last.translations(word)
+            if light is not None and light.redirect is None:
+                return light
+        return self.find(word)
 
     def find(self, word: str) -> Entry | None:
         """``exact``, else the first spelling variant found."""

@@ -85,8 +85,8 @@ class Enricher:
         if use_embedded:
             chain.append(embedded())
         self.lookup = Lookup(chain)
-        self.bridge = Bridge(self.lookup.find)
         self.cached = cached
+        self.bridge = Bridge(self.lookup.translations if cached else self.lookup.find)
         self._terms: dict[str, _Term | None] = {}
         self._sentence: tuple[str, frozenset[str]] = ("", frozenset())  # the last one's words
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .dictionary import Lookup, spelling_variants
 from .entry import Entry
+from .spelling import any_variant_in
 
 PARTICLES = frozenset(
     "up off on down out in away back over through around about along forward apart "
@@ -136,14 +137,18 @@ def unknown(term: str, lookup: Lookup) -> bool:
     """True only when ``lemmatise(term, lookup)`` has neither entry, answered by set
     look-ups alone (the engine's miss path; tests/test_enrich_cache.py checks it): a word
     as ``lemmatise_word`` tests it, a phrase that is no phrasal verb by its own key."""
+    has = lookup.membership()
+    if has is None:
+        return False
     words = term.split()
-    if len(words) == 1:
+    if len(words) == 1:  # lookup.known, inlined: the word, then each candidate
         low = words[0].lower()
-        known = lookup.known
-        return not known(low) and not any(known(cand) for cand, _ in _candidates(low))
+        if has(low) or any_variant_in(low, has):
+            return False
+        return not any(has(cand) or any_variant_in(cand, has) for cand, _ in _candidates(low))
     if all(w.lower() in PARTICLES for w in words[1:]):
         return False  # a phrasal verb (or nothing): lemmatise decides
-    return not lookup.holds(" ".join(words).lower())
+    return not has(" ".join(words).lower())
 
 
 def lemmatise(term: str, lookup: Lookup) -> Lemma:
