@@ -8,7 +8,6 @@ tries British/US spelling variants.
 from __future__ import annotations
 
 import operator
-import re
 import threading
 import zlib
 from bisect import bisect_left
@@ -35,10 +34,11 @@ class EmbeddedDictionary:
     """The ECDICT subset shipped in ``data/``: decompressed and indexed on first use.
 
     The decompressed file stays one bytes object; the index is the tuple of keys (sorted,
-    as the build script writes them), a dict of them for misses, and the offset of every
-    ``CHUNK``-th row. A hit finds its row by ``bisect`` and a few ``find`` calls and parses
-    it; the entry is kept for the next call. Keys out of order (not what the build writes)
-    fall back to ``reference_index``: a dict of every row, the first row of a key winning.
+    as the build script writes them), a dict of them for misses, and the number of rows
+    ending before every ``BLOCK``-th byte. A hit finds its row by two ``bisect`` calls and
+    a few ``index`` calls and parses it; the entry is kept for the next call. Keys out of
+    order (not what the build writes) fall back to ``reference_index``: a dict of every
+    row, the first row of a key winning.
     """
 
     def __init__(self, data: bytes | None = None) -> None:
@@ -104,8 +104,7 @@ class EmbeddedDictionary:
         return Entry(word=fields[0].decode("utf-8"), translations=parse_translations(text))
 
 
-CHUNK = 16
-_CHUNK_RE = re.compile(rb"(?:[^\n]*\n){%d}" % CHUNK)
+BLOCK = 1024  # bytes of the rows block: the index keeps how many rows end before each
 
 
 def _reference(raw: bytes) -> dict[str, bytes]:
@@ -128,16 +127,23 @@ class _Index:
         end = len(raw)
         while end > start and raw[end - 1] == 10:  # the rows block without its last newlines
             end -= 1
-        # where every CHUNK-th row starts: one regex scan, no object a row
-        starts = [start]
-        starts.extend(m.end() for m in _CHUNK_RE.finditer(raw, start, end))
-        rows = (len(starts) - 1) * CHUNK + raw.count(b"\n", starts[-1], end) + 1
+        # how many newlines the rows block has before each BLOCK-th byte: one C count a
+        # block, no object a row
+        block = self._block = BLOCK
+        count = raw.count
+        ends = [0]
+        total = 0
+        for pos in range(start, end, block):
+            total += count(b"\n", pos, min(pos + block, end))
+            ends.append(total)
+        rows = total + 1
         if rows != len(words):
             raise ValueError(f"{len(words)} keys but {rows} rows")
         self._raw = raw
         # Containers the garbage collector does not walk (a dict of str keys and None, tuples
         # of str and int): a list or set of 218k keys made every full collection slower.
-        self._starts = tuple(starts)
+        self._ends = tuple(ends)
+        self._start = start
         self._end = end
         self._words = tuple(words)
         self.keys = dict.fromkeys(words)
@@ -165,9 +171,13 @@ class _Index:
 
     def row(self, i: int) -> bytes:
         raw = self._raw
-        pos = self._starts[i // CHUNK]
-        for _ in range(i % CHUNK):
-            pos = raw.index(b"\n", pos) + 1
+        pos = self._start
+        if i > 0:  # from the start of the block holding the newline before row i
+            ends = self._ends
+            j = bisect_left(ends, i) - 1
+            pos += j * self._block
+            for _ in range(i - ends[j]):
+                pos = raw.index(b"\n", pos) + 1
         stop = raw.find(b"\n", pos, self._end)
         return raw[pos : self._end if stop < 0 else stop]
 
