@@ -46,6 +46,7 @@ class EmbeddedDictionary:
         self._index: _Index | None = None
         self._keys: dict[str, None] | None = None  # the index's keys, once loaded
         self._parsed: dict[str, Entry | None] = {}
+        self._translated: dict[str, Entry] = {}  # ``translations``' entries
         self._lock = threading.Lock()
 
     def load(self) -> _Index:
@@ -93,7 +94,7 @@ class EmbeddedDictionary:
     def translations(self, word: str) -> Entry | None:
         """An entry of ``get(word)``'s translations alone (the rest of the row unparsed)."""
         key = word.lower()
-        entry = self._parsed.get(key)
+        entry = self._parsed.get(key) or self._translated.get(key)
         if entry is not None:
             return entry
         index = self.load()
@@ -101,7 +102,9 @@ class EmbeddedDictionary:
             return None
         fields = index.row_of(key).split(b"\t", 4)
         text = fields[3].decode("utf-8") if len(fields) > 3 else ""
-        return Entry(word=fields[0].decode("utf-8"), translations=parse_translations(text))
+        entry = Entry(word=fields[0].decode("utf-8"), translations=parse_translations(text))
+        self._translated[key] = entry  # kept, as ``get`` keeps its entries
+        return entry
 
 
 BLOCK = 1024  # bytes of the rows block: the index keeps how many rows end before each

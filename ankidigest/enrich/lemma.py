@@ -96,8 +96,12 @@ def lemmatise_word(word: str, lookup: Lookup) -> Lemma:
     ``lemmatise_word_reference``, the answer in both cases (tests/test_enrich_speed.py).
     """
     low = word.lower()
-    known = lookup.known
-    if not known(low) and not any(known(cand) for cand, _ in _candidates(low)):
+    has = lookup.membership()  # lookup.known, inlined: the word, then each candidate
+    if (
+        has is not None
+        and not (has(low) or any_variant_in(low, has))
+        and not any(has(cand) or any_variant_in(cand, has) for cand, _ in _candidates(low))
+    ):
         return Lemma(low, None, None, "")
     return lemmatise_word_reference(word, lookup)
 
@@ -134,21 +138,14 @@ def lemmatise_word_reference(word: str, lookup: Lookup) -> Lemma:
 
 
 def unknown(term: str, lookup: Lookup) -> bool:
-    """True only when ``lemmatise(term, lookup)`` has neither entry, answered by set
-    look-ups alone (the engine's miss path; tests/test_enrich_cache.py checks it): a word
-    as ``lemmatise_word`` tests it, a phrase that is no phrasal verb by its own key."""
-    has = lookup.membership()
-    if has is None:
-        return False
+    """True only when ``lemmatise(term, lookup)`` has neither entry, answered by one set
+    look-up (the engine's miss path; tests/test_enrich_cache.py checks it): a phrase that
+    is no phrasal verb, by its own key. A word: ``lemmatise_word``'s own test decides."""
     words = term.split()
-    if len(words) == 1:  # lookup.known, inlined: the word, then each candidate
-        low = words[0].lower()
-        if has(low) or any_variant_in(low, has):
-            return False
-        return not any(has(cand) or any_variant_in(cand, has) for cand, _ in _candidates(low))
-    if all(w.lower() in PARTICLES for w in words[1:]):
-        return False  # a phrasal verb (or nothing): lemmatise decides
-    return not has(" ".join(words).lower())
+    if len(words) < 2 or all(w.lower() in PARTICLES for w in words[1:]):
+        return False
+    has = lookup.membership()
+    return has is not None and not has(" ".join(words).lower())
 
 
 def lemmatise(term: str, lookup: Lookup) -> Lemma:
