@@ -205,3 +205,43 @@ def test_a_key_without_the_order_is_caught(
     real = engine.context_key
     _broken(monkeypatch, lambda *args: real(*args)[1:])
     assert _differences(made) != []
+
+
+def test_the_kept_items_and_definitions_are_the_plain_ones() -> None:
+    # sense._items keeps _line_items per line; Bridge.definition keeps a definition's
+    # stems and characters: both against the computation they keep
+    from ankidigest.enrich import rerank, sense
+
+    data = embedded()
+    bridge = rerank.Bridge(Lookup([data]).find)
+    for key in sorted(data.load())[::97]:
+        entry = data.get(key)
+        assert entry is not None
+        for line in entry.translations:
+            assert sense._items(line) == sense._line_items(line.text) == sense._items(line)
+        for definition in entry.definitions[:6]:
+            words = rerank._sense_words(definition)
+            chars = frozenset().union(*(bridge.chars(w) for w in words[:6]))
+            stems = sorted(rerank._stem(w) for w in set(words))
+            for _ in range(2):
+                got_stems, got_chars = bridge.definition(definition)
+                assert sorted(got_stems) == stems and got_chars == chars, key
+
+
+@pytest.mark.parametrize("hint", ["gloss", "first-letter", "pos", "none"])
+def test_teach_keeps_what_it_would_make(hint: str, made: list[Item]) -> None:
+    # notes.enrichment.teach (one answer per list of engine results, one for unknown
+    # terms) against _taught (made each time)
+    from ankidigest.notes import enrichment
+
+    options = enrichment.prepared(enrichment.EnrichOptions())
+    engine_ = enrichment.enricher(options)
+    items = _spans([str(EXAMPLE)]) + made[:1500]
+    pairs = [items[i : i + 2] for i in range(0, 200, 2)]  # two terms of one sentence
+    groups: list[list[Item]] = [[it] for it in items] + pairs
+    for group in groups * 2:
+        sentence = group[0][1]
+        terms = [(t, s, e) for t, where, s, e in group if where == sentence]
+        found = [engine_.enrich(t, sentence, s, e) for t, s, e in terms]
+        made_now = enrichment._taught(options, hint, terms, found)
+        assert enrichment.teach(options, hint, terms, sentence) == made_now
