@@ -318,6 +318,12 @@ def main() -> int:
         f"enrichment: first export {on:.2f}s on, {off:.2f}s off ({100 * (on / off - 1):+.1f}%); "
         f"re-export {again:.2f}s on, {again_off:.2f}s off ({100 * (again / again_off - 1):+.1f}%)"
     )
+    cpu_on, cpu_off = res["export"].cpu, res["no enrich"].cpu
+    print(
+        f"enrichment cost on a first export: {100 * (on / off - 1):+.1f}% "
+        f"(CPU {cpu_on:.2f}s vs {cpu_off:.2f}s: {100 * (cpu_on / cpu_off - 1):+.1f}%; "
+        "target: at most +10%)"
+    )
 
     print("\ngrowth (export: cold cache, no prior package)")
     print(

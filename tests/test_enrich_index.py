@@ -8,7 +8,8 @@ import random
 
 import pytest
 
-from ankidigest.enrich.dictionary import CHUNK, EmbeddedDictionary, embedded
+from ankidigest.enrich import dictionary
+from ankidigest.enrich.dictionary import EmbeddedDictionary, embedded
 from ankidigest.enrich.entry import from_fields
 
 
@@ -42,9 +43,13 @@ def test_the_embedded_index_agrees_with_the_reference() -> None:
     assert index.get("sortrurto") is None and index.get("") == reference.get("")
 
 
-@pytest.mark.parametrize("count", [1, 2, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 3 * CHUNK + 7])
+@pytest.mark.parametrize("count", [1, 2, 3, 15, 16, 17, 100, 307])
 @pytest.mark.parametrize("tail", ["", "\n", "\n\n\n"])
-def test_chunk_boundaries_and_trailing_newlines(count: int, tail: str) -> None:
+@pytest.mark.parametrize("block", [1, 2, 7, 16, 64, dictionary.BLOCK])
+def test_block_boundaries_and_trailing_newlines(
+    count: int, tail: str, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dictionary, "BLOCK", block)  # rows longer and shorter than a block
     rng = random.Random(count)
     words = sorted({"".join(rng.choices("abcdé", k=rng.randint(1, 6))) for _ in range(count)})
     rows = []

@@ -8,7 +8,6 @@ tries British/US spelling variants.
 from __future__ import annotations
 
 import operator
-import re
 import threading
 import zlib
 from bisect import bisect_left
@@ -18,7 +17,7 @@ from importlib import resources
 from itertools import islice
 from typing import Protocol
 
-from .entry import Entry, from_fields
+from .entry import Entry, from_fields, parse_translations
 from .phonetic import to_ipa
 from .spelling import any_variant_in, spelling_variants
 
@@ -35,10 +34,11 @@ class EmbeddedDictionary:
     """The ECDICT subset shipped in ``data/``: decompressed and indexed on first use.
 
     The decompressed file stays one bytes object; the index is the tuple of keys (sorted,
-    as the build script writes them), a dict of them for misses, and the offset of every
-    ``CHUNK``-th row. A hit finds its row by ``bisect`` and a few ``find`` calls and parses
-    it; the entry is kept for the next call. Keys out of order (not what the build writes)
-    fall back to ``reference_index``: a dict of every row, the first row of a key winning.
+    as the build script writes them), a dict of them for misses, and the number of rows
+    ending before every ``BLOCK``-th byte. A hit finds its row by two ``bisect`` calls and
+    a few ``index`` calls and parses it; the entry is kept for the next call. Keys out of
+    order (not what the build writes) fall back to ``reference_index``: a dict of every
+    row, the first row of a key winning.
     """
 
     def __init__(self, data: bytes | None = None) -> None:
@@ -46,6 +46,7 @@ class EmbeddedDictionary:
         self._index: _Index | None = None
         self._keys: dict[str, None] | None = None  # the index's keys, once loaded
         self._parsed: dict[str, Entry | None] = {}
+        self._translated: dict[str, Entry] = {}  # ``translations``' entries
         self._lock = threading.Lock()
 
     def load(self) -> _Index:
@@ -90,9 +91,23 @@ class EmbeddedDictionary:
         entry = self._parsed[key] = from_fields(row.decode("utf-8").split("\t"))
         return entry
 
+    def translations(self, word: str) -> Entry | None:
+        """An entry of ``get(word)``'s translations alone (the rest of the row unparsed)."""
+        key = word.lower()
+        entry = self._parsed.get(key) or self._translated.get(key)
+        if entry is not None:
+            return entry
+        index = self.load()
+        if key not in index.keys:
+            return None
+        fields = index.row_of(key).split(b"\t", 4)
+        text = fields[3].decode("utf-8") if len(fields) > 3 else ""
+        entry = Entry(word=fields[0].decode("utf-8"), translations=parse_translations(text))
+        self._translated[key] = entry  # kept, as ``get`` keeps its entries
+        return entry
 
-CHUNK = 64
-_CHUNK_RE = re.compile(rb"(?:[^\n]*\n){%d}" % CHUNK)
+
+BLOCK = 1024  # bytes of the rows block: the index keeps how many rows end before each
 
 
 def _reference(raw: bytes) -> dict[str, bytes]:
@@ -115,16 +130,23 @@ class _Index:
         end = len(raw)
         while end > start and raw[end - 1] == 10:  # the rows block without its last newlines
             end -= 1
-        # where every CHUNK-th row starts: one regex scan, no object a row
-        starts = [start]
-        starts.extend(m.end() for m in _CHUNK_RE.finditer(raw, start, end))
-        rows = (len(starts) - 1) * CHUNK + raw.count(b"\n", starts[-1], end) + 1
+        # how many newlines the rows block has before each BLOCK-th byte: one C count a
+        # block, no object a row
+        block = self._block = BLOCK
+        count = raw.count
+        ends = [0]
+        total = 0
+        for pos in range(start, end, block):
+            total += count(b"\n", pos, min(pos + block, end))
+            ends.append(total)
+        rows = total + 1
         if rows != len(words):
             raise ValueError(f"{len(words)} keys but {rows} rows")
         self._raw = raw
         # Containers the garbage collector does not walk (a dict of str keys and None, tuples
         # of str and int): a list or set of 218k keys made every full collection slower.
-        self._starts = tuple(starts)
+        self._ends = tuple(ends)
+        self._start = start
         self._end = end
         self._words = tuple(words)
         self.keys = dict.fromkeys(words)
@@ -152,9 +174,13 @@ class _Index:
 
     def row(self, i: int) -> bytes:
         raw = self._raw
-        pos = self._starts[i // CHUNK]
-        for _ in range(i % CHUNK):
-            pos = raw.index(b"\n", pos) + 1
+        pos = self._start
+        if i > 0:  # from the start of the block holding the newline before row i
+            ends = self._ends
+            j = bisect_left(ends, i) - 1
+            pos += j * self._block
+            for _ in range(i - ends[j]):
+                pos = raw.index(b"\n", pos) + 1
         stop = raw.find(b"\n", pos, self._end)
         return raw[pos : self._end if stop < 0 else stop]
 
@@ -211,6 +237,16 @@ class Lookup:
             has = self._has = _membership(self.dictionaries)
         return has(word) or any_variant_in(word, has)
 
+    def membership(self) -> Callable[[str], bool] | None:
+        """``word in`` some dictionary, for a lower-case word (``exact(word)`` is None
+        exactly when it is false); None when some dictionary cannot answer ``in``."""
+        if not self._can_test:
+            return None
+        has = self._has
+        if has is None:
+            has = self._has = _membership(self.dictionaries)
+        return has
+
     def raw(self, word: str) -> Entry | None:
         for dictionary in self.dictionaries:
             entry = dictionary.get(word)
@@ -238,6 +274,23 @@ class Lookup:
             bnc=target.bnc or entry.bnc,
             frq=target.frq or entry.frq,
         )
+
+    def translations(self, word: str) -> Entry | None:
+        """``find(word)`` for its ``translations`` alone (what ``rerank.Bridge`` reads): a
+        word of the embedded dictionary no user dictionary has that is no redirect gets
+        its translations without the rest of its row parsed; any other word ``find``'s
+        entry (tests/test_enrich_cache.py checks both give the same translations)."""
+        dicts = self.dictionaries
+        last = dicts[-1] if dicts else None
+        if (
+            isinstance(last, EmbeddedDictionary)
+            and self._can_test
+            and not any(word in d for d in dicts[:-1])  # type: ignore[operator]
+        ):
+            light = last.translations(word)
+            if light is not None and light.redirect is None:
+                return light
+        return self.find(word)
 
     def find(self, word: str) -> Entry | None:
         """``exact``, else the first spelling variant found."""

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .dictionary import Dictionary, Lookup, embedded
 from .entry import Entry
-from .lemma import Lemma, lemmatise
+from .lemma import Lemma, lemmatise, unknown
 from .levels import band, frequency, levels
-from .rerank import Bridge
-from .sense import available_pos, choose_definitions, choose_glosses, context_pos
+from .rerank import Bridge, definition_words, sentence_words
+from .sense import (
+    available_pos,
+    choose_definitions,
+    choose_glosses,
+    context_key,
+    context_pos,
+)
 
 
 @dataclass(frozen=True)
@@ -29,34 +34,121 @@ class Enrichment:
     band: str | None
 
 
+class _Term:
+    """What the enrichment of one term (as written) takes from the dictionaries, whatever
+    the sentence; ``results``: its Enrichment by ``sense.context_key``."""
+
+    __slots__ = (
+        "band", "definitions", "has", "head", "lem", "levels", "main", "own", "phonetic",
+        "rank", "results", "words",
+    )  # fmt: skip
+
+    def __init__(self, term: str, lem: Lemma, has: frozenset[str], main: Entry) -> None:
+        form, entry = lem.form_entry, lem.entry
+        self.lem, self.has, self.main = lem, has, main
+        self.own = form if form is not None and form is not entry else None
+        # the word context_pos looks at: the term, its first word (a phrasal verb whose
+        # phrase has no entry), or none (a phrase: no part of speech to guess)
+        self.head: str | None = term
+        if " " in lem.lemma and form is None and entry is not None and " " not in entry.word:
+            self.head = term.split()[0]
+        elif " " in lem.lemma:
+            self.head = None
+        self.phonetic = (self.own.phonetic if self.own is not None else "") or main.phonetic
+        self.rank = frequency(main) or frequency(form)
+        self.levels = levels(main) or levels(form)
+        self.band = band(self.rank)
+        self.words = definition_words((self.own, main))
+        self.definitions: dict[str | None, str] = {}
+        self.results: dict[tuple[object, ...], Enrichment | None] = {}
+
+
+_UNSEEN = _Term.__new__(_Term)  # not a term: "not looked up yet"
+
+
 class Enricher:
     """Look terms up in user dictionaries (in order), then in the embedded ECDICT subset.
 
-    Deterministic and thread-safe; what does not depend on the sentence is cached per term.
+    Deterministic and thread-safe. ``cached`` (the default): what does not depend on the
+    sentence is kept per term as written (``_Term``; None for a term no dictionary has),
+    and each answer per term and ``sense.context_key`` (the part-of-speech order and the
+    sentence's words among the entries' definition words: all the sense choice reads from
+    the sentence), so the same term in another sentence with the same context is looked up
+    once. ``enrich_reference`` computes everything again each call: tests/test_enrich_cache.py
+    checks both give equal answers.
     """
 
-    def __init__(self, dicts: Sequence[Dictionary] = (), use_embedded: bool = True) -> None:
+    def __init__(
+        self, dicts: Sequence[Dictionary] = (), use_embedded: bool = True, cached: bool = True
+    ) -> None:
         chain: list[Dictionary] = list(dicts)
         if use_embedded:
             chain.append(embedded())
         self.lookup = Lookup(chain)
-        self.bridge = Bridge(self.lookup.find)
-        self._lemmas: dict[str, tuple[Lemma, frozenset[str]]] = {}
-        self._lock = threading.Lock()
+        self.cached = cached
+        self.bridge = Bridge(self.lookup.translations if cached else self.lookup.find)
+        self._terms: dict[str, _Term | None] = {}
+        self._sentence: tuple[str, frozenset[str]] = ("", frozenset())  # the last one's words
 
-    def _lemma(self, term: str) -> tuple[Lemma, frozenset[str]]:
-        key = " ".join(term.split()).lower()
-        cached = self._lemmas.get(key)
-        if cached is None:
-            lem = lemmatise(term, self.lookup)
-            cached = (lem, available_pos(lem.form_entry, lem.entry))
-            with self._lock:
-                self._lemmas[key] = cached
-        return cached
+    def _term(self, term: str) -> _Term | None:
+        if unknown(term, self.lookup):
+            return self._terms.setdefault(term, None)
+        lem = lemmatise(term, self.lookup)
+        main = lem.entry if lem.entry is not None else lem.form_entry
+        info = None
+        if main is not None:
+            info = _Term(term, lem, available_pos(lem.form_entry, lem.entry), main)
+        return self._terms.setdefault(term, info)  # another thread's is as good
 
     def enrich(self, term: str, sentence: str, start: int, end: int) -> Enrichment | None:
         """Enrich ``term`` found at ``sentence[start:end]``; None when no dictionary has it."""
-        lem, has = self._lemma(term)
+        if not self.cached:
+            return self.enrich_reference(term, sentence, start, end)
+        info = self._terms.get(term, _UNSEEN)
+        if info is _UNSEEN:
+            info = self._term(term)
+        if info is None:
+            return None
+        head = info.head
+        lem = info.lem
+        order = () if head is None else context_pos(head, sentence, start, end, lem.kinds, info.has)
+        last, words = self._sentence
+        if last is not sentence and last != sentence:
+            words = sentence_words(sentence)
+            self._sentence = (sentence, words)
+        key = context_key(order, sentence, info.words, words)
+        found = info.results.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = info.results.setdefault(key, self._answer(term, info, order, sentence))
+        return found  # type: ignore[return-value]
+
+    def _answer(
+        self, term: str, info: _Term, order: tuple[str, ...], sentence: str
+    ) -> Enrichment | None:
+        gloss, pos = choose_glosses(
+            order, info.own, info.main, bridge=self.bridge, sentence=sentence
+        )
+        if not gloss:
+            return None
+        definition = info.definitions.get(pos)
+        if definition is None:
+            definition = info.definitions[pos] = choose_definitions(pos, info.own, info.main)
+        return Enrichment(
+            term=term,
+            lemma=info.lem.lemma,
+            pos=pos,
+            gloss=gloss,
+            definition=definition,
+            phonetic=info.phonetic,
+            levels=info.levels,
+            frequency=info.rank,
+            band=info.band,
+        )
+
+    def enrich_reference(self, term: str, sentence: str, start: int, end: int) -> Enrichment | None:
+        """``enrich`` with nothing cached: every step computed again (the reference)."""
+        lem = lemmatise(term, self.lookup)
+        has = available_pos(lem.form_entry, lem.entry)
         form, entry = lem.form_entry, lem.entry
         if entry is None and form is None:
             return None

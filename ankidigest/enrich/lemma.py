@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .dictionary import Lookup, spelling_variants
 from .entry import Entry
+from .spelling import any_variant_in
 
 PARTICLES = frozenset(
     "up off on down out in away back over through around about along forward apart "
@@ -95,8 +96,12 @@ def lemmatise_word(word: str, lookup: Lookup) -> Lemma:
     ``lemmatise_word_reference``, the answer in both cases (tests/test_enrich_speed.py).
     """
     low = word.lower()
-    known = lookup.known
-    if not known(low) and not any(known(cand) for cand, _ in _candidates(low)):
+    has = lookup.membership()  # lookup.known, inlined: the word, then each candidate
+    if (
+        has is not None
+        and not (has(low) or any_variant_in(low, has))
+        and not any(has(cand) or any_variant_in(cand, has) for cand, _ in _candidates(low))
+    ):
         return Lemma(low, None, None, "")
     return lemmatise_word_reference(word, lookup)
 
@@ -130,6 +135,17 @@ def lemmatise_word_reference(word: str, lookup: Lookup) -> Lemma:
         cand, entry, kind = found[0]
         return Lemma(cand, None, entry, kind)
     return Lemma(low, None, lookup.find(low), "")
+
+
+def unknown(term: str, lookup: Lookup) -> bool:
+    """True only when ``lemmatise(term, lookup)`` has neither entry, answered by one set
+    look-up (the engine's miss path; tests/test_enrich_cache.py checks it): a phrase that
+    is no phrasal verb, by its own key. A word: ``lemmatise_word``'s own test decides."""
+    words = term.split()
+    if len(words) < 2 or all(w.lower() in PARTICLES for w in words[1:]):
+        return False
+    has = lookup.membership()
+    return has is not None and not has(" ".join(words).lower())
 
 
 def lemmatise(term: str, lookup: Lookup) -> Lemma:

@@ -75,7 +75,7 @@ def _lexical_first(items: list[str]) -> list[str]:
 
 
 def _core(item: str) -> frozenset[str]:
-    return frozenset(c for c in _CJK.findall(item) if c not in _LIGHT)
+    return frozenset(_CJK.findall(item)) - _LIGHT
 
 
 def _stem(word: str) -> str:
@@ -88,6 +88,7 @@ class Bridge:
     def __init__(self, find: Find) -> None:
         self.find = find
         self._chars: dict[str, frozenset[str]] = {}
+        self._definitions: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
 
     def chars(self, word: str) -> frozenset[str]:
         found = self._chars.get(word)
@@ -96,6 +97,33 @@ class Bridge:
             text = " ".join(s.text for s in entry.translations) if entry is not None else ""
             found = self._chars[word] = _core(text)
         return found
+
+    def definition(self, sense: Sense) -> tuple[tuple[str, ...], frozenset[str]]:
+        """What ``order_items`` takes from one English definition, whatever the sentence:
+        the stems of its distinct words and the ``chars`` of its first six (cached)."""
+        found = self._definitions.get(sense.text)
+        if found is None:
+            words = _sense_words(sense)
+            chars: frozenset[str] = frozenset().union(*(self.chars(w) for w in words[:6]))
+            found = self._definitions[sense.text] = (tuple(_stem(w) for w in set(words)), chars)
+        return found
+
+
+def sentence_words(sentence: str) -> frozenset[str]:
+    """All ``order_items`` reads from the sentence: the stems of its words (a Lesk context)."""
+    return frozenset(_stem(w) for w in _WORD.findall(sentence.lower()) if w not in _STOP)
+
+
+def _sense_words(sense: Sense) -> list[str]:
+    return [w for w in _WORD.findall(sense.text.lower()) if w not in _STOP and len(w) > 2]
+
+
+def definition_words(entries: Sequence[Entry | None]) -> frozenset[str]:
+    """The stems ``order_items`` looks for in ``sentence_words``, over every definition of
+    ``entries``: only these words of a sentence can change its answer."""
+    return frozenset(
+        _stem(w) for e in entries if e is not None for d in e.definitions for w in _sense_words(d)
+    )
 
 
 def order_items(
@@ -114,15 +142,12 @@ def order_items(
         defs: list[Sense] = []
         for entry in entries:
             defs += [d for d in entry.definitions if d.pos == pos or d.pos is None]
-        context = {_stem(w) for w in _WORD.findall(sentence.lower()) if w not in _STOP}
+        context = sentence_words(sentence)
         cores = [_core(i) for i in items]
         for rank, sense in enumerate(defs[:6]):
-            words = [w for w in _WORD.findall(sense.text.lower()) if w not in _STOP and len(w) > 2]
-            lesk = sum(1 for w in set(words) if _stem(w) in context)
+            stems, chars = bridge.definition(sense)
+            lesk = sum(1 for stem in stems if stem in context)
             weight = (1.0 + lesk) / (1.0 + rank)
-            chars: set[str] = set()
-            for w in words[:6]:
-                chars |= bridge.chars(w)
             for k, core in enumerate(cores):
                 if core and core & chars:
                     support[k] += weight * len(core & chars) / len(core)

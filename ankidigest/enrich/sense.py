@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .entry import ADJ, ADV, NOUN, OTHER, VERB, Entry, Sense
-from .rerank import Bridge, order_items
+from .rerank import Bridge, order_items, sentence_words
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _MODALS = frozenset("will would can could may might must shall should cannot can't won't".split())
@@ -126,8 +126,19 @@ def available_pos(*entries: Entry | None) -> frozenset[str]:
     return frozenset(found)
 
 
+_ITEMS: dict[str, tuple[str, ...]] = {}  # line -> _line_items(line): it reads nothing else
+
+
 def _items(sense: Sense) -> list[str]:
-    text = _GRAMMAR_NOTE.sub("", sense.text)
+    found = _ITEMS.get(sense.text)
+    if found is None:
+        found = _ITEMS[sense.text] = tuple(_line_items(sense.text))
+    return list(found)
+
+
+def _line_items(line: str) -> list[str]:
+    """The glosses of one Chinese line, its grammar notes dropped."""
+    text = _GRAMMAR_NOTE.sub("", line)
     items = [i.strip() for i in _SPLIT.split(text) if i.strip().strip("()（）")]
     return [i for i in items if not _GRAMMAR_ITEM.match(i)]
 
@@ -207,6 +218,25 @@ def choose_glosses(
             break
     first_pos = picked[0][0].pos if picked else None
     return "\n".join(out), first_pos
+
+
+def context_key(
+    order: tuple[str, ...],
+    sentence: str,
+    definition_words: frozenset[str],
+    words: frozenset[str] | None = None,
+) -> tuple[object, ...]:
+    """All that ``choose_glosses(order, ..., sentence=sentence)`` reads from the sentence:
+    ``order`` (``context_pos``'s answer) and the sentence's words that are among the
+    entries' ``rerank.definition_words`` (the Lesk overlap); ``words``: the sentence's
+    ``sentence_words``, when known. The engine caches the answer under this key, so
+    anything the ranking reads from the sentence must be in it: a new context signal in
+    ``choose_glosses``/``order_items`` adds its part here, or a cached answer of another
+    sentence is wrong (tests/test_enrich_cache.py compares with the uncached engine).
+    """
+    if words is None:
+        words = sentence_words(sentence)
+    return order, words & definition_words
 
 
 def choose_definitions(pos: str | None, *entries: Entry | None, lines: int = 3) -> str:

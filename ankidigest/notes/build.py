@@ -241,7 +241,10 @@ def _note(
         taught = None  # nothing to add: the fields as they always were
         hints: tuple[str, ...] = ()
     else:
-        where = tuple((t.text, t.start, t.end) for t in terms)
+        if len(terms) == 1:
+            where: tuple[tuple[str, int, int], ...] = ((texts[0], spans[0][0], spans[0][1]),)
+        else:
+            where = tuple((t.text, t.start, t.end) for t in terms)
         taught = teach(options.enrich, options.hint, where, sentence.text)
         hints = taught.hints
         if taught.tags:

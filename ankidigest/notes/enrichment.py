@@ -3,10 +3,11 @@ fields, the level and frequency tags, and the cloze hint, from ``ankidigest.enri
 
 Enrichment runs where the notes are built (in each job, on both cores), so it is cached
 with the post: a re-export of unchanged posts never loads the dictionary. The engine is
-made once per process, on the first term (``enricher``), and each (term, sentence, place)
-is enriched once per process. ``EnrichOptions.digest`` hashes the embedded data and the
-user dictionaries and is part of the options, so it is part of every cache key: a new
-dictionary gives new cache entries, never a stale card.
+made once per process, on the first term (``enricher``), and caches what it looked up
+(``Enricher``: per term, and per term and the part of the sentence the sense choice
+reads). ``EnrichOptions.digest`` hashes the embedded data and the user dictionaries and
+is part of the options, so it is part of every cache key: a new dictionary gives new
+cache entries, never a stale card.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from ankidigest import sanitize
 from ankidigest.errors import InputError, OutputError, UsageError
-from ankidigest.notes.cloze import escape_text
+from ankidigest.notes.cloze import escape_answer, escape_text
 
 if TYPE_CHECKING:
     from ankidigest.enrich import Enricher, Enrichment
@@ -107,7 +108,6 @@ def _dict_files(path: str) -> list[str]:
 
 
 _ENRICHERS: dict[tuple[tuple[str, ...], str], Enricher] = {}
-_MEMO: dict[tuple[str, str, int, int, str], Enrichment | None] = {}
 _LOCK = threading.Lock()
 
 
@@ -133,14 +133,8 @@ def enricher(options: EnrichOptions) -> Enricher:
 def enrich_term(
     options: EnrichOptions, term: str, sentence: str, start: int, end: int
 ) -> Enrichment | None:
-    """The engine's result for ``term`` at ``sentence[start:end]``, once per process."""
-    key = (term, sentence, start, end, options.digest)
-    try:
-        return _MEMO[key]
-    except KeyError:
-        pass
-    found = _MEMO[key] = enricher(options).enrich(term, sentence, start, end)
-    return found
+    """The engine's result for ``term`` at ``sentence[start:end]`` (see ``Enricher``)."""
+    return enricher(options).enrich(term, sentence, start, end)
 
 
 @dataclass(frozen=True)
@@ -193,6 +187,21 @@ def _definition(found: Enrichment) -> str:
     return "<br>".join(out)
 
 
+_NOTHING: dict[int, Taught] = {}
+
+
+def _nothing(count: int) -> Taught:
+    """``teach``'s answer for ``count`` terms none of which is known, with a hint other
+    than first-letter: no field, no tag, an empty hint each (one object per count)."""
+    found = _NOTHING.get(count)
+    if found is None:
+        found = _NOTHING[count] = Taught("", "", "", "", (), ("",) * count, ())
+    return found
+
+
+_NOTHING_ONE = _nothing(1)
+
+
 def teach(
     options: EnrichOptions | None,
     hint: str,
@@ -200,7 +209,40 @@ def teach(
     sentence: str,
 ) -> Taught:
     """Fields, tags and hints for the terms ``(text, start, end)`` of ``sentence``."""
-    found = [enrich_term(options, t, sentence, s, e) if options else None for t, s, e in terms]
+    if options is not None:
+        enrich = enricher(options).enrich
+        if len(terms) == 1:  # most notes: no list made for a term no dictionary has
+            text, start, end = terms[0]
+            one = enrich(text, sentence, start, end)
+            if one is None and hint != "first-letter" and not options.audio:
+                return _NOTHING_ONE
+            found: list[Enrichment | None] = [one]
+        else:
+            found = [enrich(t, sentence, s, e) for t, s, e in terms]
+    else:
+        found = [None] * len(terms)
+    if hint == "first-letter" or (options is not None and options.audio):
+        return _taught(options, hint, terms, found)
+    if not any(found):
+        return _nothing(len(terms))  # what _taught makes of terms no dictionary has
+    # The rest reads of the terms only what the engine found (the same objects for the
+    # same term in the same context): one answer per such list.
+    key = (hint, *found)
+    taught = _TAUGHT.get(key)
+    if taught is None:
+        taught = _TAUGHT[key] = _taught(options, hint, terms, found)
+    return taught
+
+
+_TAUGHT: dict[tuple[object, ...], Taught] = {}
+
+
+def _taught(
+    options: EnrichOptions | None,
+    hint: str,
+    terms: Sequence[tuple[str, int, int]],
+    found: Sequence[Enrichment | None],
+) -> Taught:
     hints = tuple(_answer(_hint(hint, t, f)) for (t, _, _), f in zip(terms, found, strict=True))
     known = [f for f in found if f is not None]
     if not known:
@@ -246,8 +288,6 @@ def teach(
 
 
 def _answer(hint: str) -> str:
-    from ankidigest.notes.cloze import escape_answer
-
     return sanitize.clean_field(escape_answer(hint)) if hint else ""
 
 
