@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from ankidigest import read_posts  # noqa: E402
 from ankidigest.enrich import Enricher  # noqa: E402
-from ankidigest.enrich.lemma import PARTICLES  # noqa: E402
+from ankidigest.enrich.lemma import PARTICLES, lemmatise  # noqa: E402
 
 LABELS = Path(__file__).with_name("enrich_labels.json")
 BLIND = Path(__file__).with_name("enrich_senses_blind.json")
@@ -141,7 +141,7 @@ def main() -> int:
         item_fits += ok
         line_fits += fits(line, lab["accept"])
         shown_fits += fits(r.gloss if r else "", lab["accept"])
-        lem, _has = enricher._lemma(term)
+        lem = lemmatise(term, enricher.lookup)
         entries = [e for e in (lem.form_entry, lem.entry) if e is not None]
         in_entry += fits(" ".join(t.text for e in entries for t in e.translations), lab["accept"])
         counts = by_half[half(term)]
