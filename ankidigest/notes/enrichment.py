@@ -130,13 +130,6 @@ def enricher(options: EnrichOptions) -> Enricher:
     return found
 
 
-def enrich_term(
-    options: EnrichOptions, term: str, sentence: str, start: int, end: int
-) -> Enrichment | None:
-    """The engine's result for ``term`` at ``sentence[start:end]`` (see ``Enricher``)."""
-    return enricher(options).enrich(term, sentence, start, end)
-
-
 @dataclass(frozen=True)
 class Taught:
     """What the notes of one term (or sentence) get from enrichment."""
