@@ -4,7 +4,6 @@ from one, and the report and errors of a push."""
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -12,7 +11,7 @@ from ankidigest.deliver.ankiconnect import AnkiConnect, DeliveryError
 from ankidigest.identity import guid_for
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX, FIELD_NAMES, MODEL_ID, MODEL_NAME
-from ankidigest.update.prior import PriorNote
+from ankidigest.update.prior import PriorNote, highest_cloze
 
 REMOVED_TAG = "ankidigest::removed"
 # Fields ankidigest may leave empty (no dictionary entry, no --audio): when ours is
@@ -21,7 +20,6 @@ USER_FILLABLE = frozenset(("Lemma", "Definition", "Translation", "Pronunciation"
 _KEY = FIELD_INDEX["Key"]
 _POST = FIELD_INDEX["Post"]
 _TEXT = FIELD_INDEX["Text"]
-_CLOZE = re.compile(r"\{\{c(\d+)::")
 _SHOWN = 3  # notes named in an error message
 
 
@@ -106,7 +104,7 @@ def prior_note(note: AnkiNote, ords: Mapping[int, int]) -> PriorNote:
     its key (every note of ours has it), its highest cloze number the higher of its text's
     and its cards' (``ords``: card id -> ordinal, when known), so a removed term's number
     is not given to another term."""
-    numbers = [int(n) for n in _CLOZE.findall(note.fields[_TEXT])]
+    numbers = [highest_cloze(note.fields[_TEXT])]
     numbers += [ords[c] + 1 for c in note.cards if c in ords]
     return PriorNote(
         guid=guid_for(html.unescape(note.key)),
@@ -114,7 +112,7 @@ def prior_note(note: AnkiNote, ords: Mapping[int, int]) -> PriorNote:
         fields=note.fields,
         tags=note.tags,
         deck="",
-        cloze_max=max(numbers, default=0),
+        cloze_max=max(numbers),
     )
 
 
