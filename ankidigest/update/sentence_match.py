@@ -74,9 +74,8 @@ def match_sentences(
     out = list(notes)
     for index, note in enumerate(notes):
         before = matched.get(index)
-        if before is not None:  # the package records the key it is built under now
-            built = note.built or note.key
-            out[index] = replace(_take(note, before), built="" if built == before.key else built)
+        if before is not None:
+            out[index] = _take(note, before)
         elif note.guid in reserved:
             out[index] = rekey(note, taken)
     return out, set(moved)
@@ -169,7 +168,8 @@ def _pair(
 
 
 def _take(note: NoteSpec, before: PriorNote) -> NoteSpec:
-    """``note`` under the prior guid and key, each term with its prior cloze number."""
+    """``note`` under the prior guid and key, each term with its prior cloze number; the
+    package records the key it is built under (``built_under``)."""
     free: dict[str, list[int]] = {}
     for number, term in cloze_terms(before.text):
         free.setdefault(term, []).append(number)
@@ -192,7 +192,15 @@ def _take(note: NoteSpec, before: PriorNote) -> NoteSpec:
         key=before.key,
         fields=tuple(fields),
         cloze_max=max([high, *numbers]),
+        built=built_under(note, before),
     )
+
+
+def built_under(note: NoteSpec, old: PriorNote) -> str:
+    """``NoteSpec.built`` of ``note`` once it takes ``old``'s key: the key it was built
+    under, or "" when that is ``old``'s key."""
+    built = note.built or note.key
+    return "" if built == old.key else built
 
 
 def rekey(note: NoteSpec, taken: set[str]) -> NoteSpec:

@@ -31,7 +31,7 @@ from ankidigest.identity import normalize_term
 from ankidigest.model import NoteSpec
 from ankidigest.notes.notetype import FIELD_INDEX
 from ankidigest.update.prior import PriorNote, plain_text
-from ankidigest.update.sentence_match import RELATED, SIMILAR, rekey
+from ankidigest.update.sentence_match import RELATED, SIMILAR, built_under, rekey
 
 _TEXT = FIELD_INDEX["Text"]
 _TERM = FIELD_INDEX["Term"]
@@ -226,11 +226,6 @@ def take(note: NoteSpec, old: PriorNote) -> NoteSpec:
         return note
     fields = list(note.fields)
     fields[_KEY] = old.fields[_KEY]
-    built = note.built or note.key
     return replace(
-        note,
-        guid=old.guid,
-        key=old.key,
-        fields=tuple(fields),
-        built="" if built == old.key else built,
+        note, guid=old.guid, key=old.key, fields=tuple(fields), built=built_under(note, old)
     )
