@@ -246,13 +246,10 @@ def _built(documents: Sequence[Document], options: BuildOptions) -> list[NoteSpe
 
     if options.group != "lemma":
         return build_notes(documents, options)
-    import dataclasses
-
-    from ankidigest.notes.lemmas import LEMMA_DECK, group_by_lemma
+    from ankidigest.notes.lemmas import group_by_lemma, per_term_options
     from ankidigest.notes.study import new_enricher
 
-    deck = options.deck or (LEMMA_DECK if len(documents) > 1 else None)
-    per_term = build_notes(documents, dataclasses.replace(options, group="term", deck=deck))
+    per_term = build_notes(documents, per_term_options(options, len(documents) > 1))
     return group_by_lemma(per_term, new_enricher())
 
 

@@ -22,7 +22,7 @@ from ankidigest import sanitize
 from ankidigest.identity import guid_for, lemma_key, normalize_term
 from ankidigest.limits import MAX_CONTEXT_CHARS
 from ankidigest.model import NoteSpec
-from ankidigest.notes.build import check_unique
+from ankidigest.notes.build import BuildOptions, check_unique
 from ankidigest.notes.cloze import escape_text
 from ankidigest.notes.notetype import FIELD_INDEX
 from ankidigest.notes.study import day_of, lemma_of
@@ -36,6 +36,13 @@ LEMMA_DECK = "ankidigest"
 _CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::(?:(?!\}\}).)*)?\}\}", re.S)
 _TEXT, _TERM, _CONTEXT, _KEY = (FIELD_INDEX[n] for n in ("Text", "Term", "Context", "Key"))
 _SOURCE, _DATE, _URL = (FIELD_INDEX[n] for n in ("Source", "Date", "URL"))
+
+
+def per_term_options(options: BuildOptions, several: bool) -> BuildOptions:
+    """The options ``--group lemma``'s notes are first built with, one per term: the
+    shared deck when ``several`` posts are exported without ``--deck``."""
+    deck = options.deck or (LEMMA_DECK if several else None)
+    return replace(options, group="term", deck=deck)
 
 
 def group_by_lemma(notes: Sequence[NoteSpec], enricher: Enricher) -> list[NoteSpec]:

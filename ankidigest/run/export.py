@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ankidigest.errors import UsageError
 from ankidigest.model import NoteSpec
 from ankidigest.notes.build import BuildOptions
-from ankidigest.notes.lemmas import LEMMA_DECK, group_by_lemma
+from ankidigest.notes.lemmas import group_by_lemma, per_term_options
 from ankidigest.notes.study import new_enricher, with_positions
 from ankidigest.run.jobs import Built, read_and_build
 from ankidigest.run.result import ExportResult, nothing_to_export
@@ -143,8 +143,7 @@ def read(
     then the notes of one word in one deck joined (``notes/lemmas.py``)."""
     options = job.options
     if options.group == "lemma":
-        deck = options.deck or (LEMMA_DECK if len(job.files) > 1 else None)
-        options = dataclasses.replace(options, group="term", deck=deck)
+        options = per_term_options(options, len(job.files) > 1)
     built = read_and_build(
         job.files,
         options,
