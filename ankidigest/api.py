@@ -169,14 +169,23 @@ def _with_media(
     if options.enrich is None:
         return options
     import dataclasses
-    import tempfile
 
     from ankidigest.notes.enrichment import prepared
 
-    media = os.path.join(cache_dir, "media") if cache_dir is not None else None
-    if media is None and options.enrich.audio and not options.enrich.media_dir:
-        media = stack.enter_context(tempfile.TemporaryDirectory(prefix="ankidigest-"))
+    media = None
+    if cache_dir is not None or (options.enrich.audio and not options.enrich.media_dir):
+        media = media_folder(cache_dir, stack)
     return dataclasses.replace(options, enrich=prepared(options.enrich, media))
+
+
+def media_folder(cache_dir: str | None, stack: contextlib.ExitStack) -> str:
+    """Where an export's audio files go: the cache's ``media`` folder, else a temporary
+    one that ``stack`` removes."""
+    if cache_dir is not None:
+        return os.path.join(cache_dir, "media")
+    import tempfile
+
+    return stack.enter_context(tempfile.TemporaryDirectory(prefix="ankidigest-"))
 
 
 def _export(

@@ -64,15 +64,11 @@ def push_media(
     if not (args.push and enrich is not None and enrich.audio and not enrich.media_dir):
         return options
     import dataclasses
-    import os
-    import tempfile
 
+    from ankidigest.api import media_folder
     from ankidigest.run.cache import default_dir
 
-    if args.no_cache:
-        media = keep.enter_context(tempfile.TemporaryDirectory(prefix="ankidigest-"))
-    else:
-        media = os.path.join(default_dir(), "media")
+    media = media_folder(None if args.no_cache else default_dir(), keep)
     return dataclasses.replace(options, enrich=dataclasses.replace(enrich, media_dir=media))
 
 

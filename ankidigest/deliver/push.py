@@ -312,14 +312,15 @@ class _Push:
         names = sorted({name for n in notes for name in sound_names(n.fields[_AUDIO])})
         files = [(name, media_path(self.media, name)) for name in names]  # all, or one line
         for start in range(0, len(files), _MEDIA_BATCH):
+            batch = files[start : start + _MEDIA_BATCH]
             calls = []
-            for name, path in files[start : start + _MEDIA_BATCH]:
+            for name, path in batch:
                 with open(path, "rb") as fh:
                     data = base64.b64encode(fh.read()).decode("ascii")
                 calls.append(
                     ("storeMediaFile", {"filename": name, "data": data, "deleteExisting": False})
                 )
-            for (name, _), stored in zip(files[start:], self.client.multi(calls), strict=False):
+            for (name, _), stored in zip(batch, self.client.multi(calls), strict=True):
                 if stored != name:  # Anki renamed it: another file has that name there
                     raise DeliveryError(
                         f"{self.client.url}: Anki stored audio file {name} as {stored!r:.60}"
