@@ -192,9 +192,6 @@ def _nothing(count: int) -> Taught:
     return found
 
 
-_NOTHING_ONE = _nothing(1)
-
-
 def teach(
     options: EnrichOptions | None,
     hint: str,
@@ -202,18 +199,10 @@ def teach(
     sentence: str,
 ) -> Taught:
     """Fields, tags and hints for the terms ``(text, start, end)`` of ``sentence``."""
+    found: list[Enrichment | None] = [None] * len(terms)
     if options is not None:
         enrich = enricher(options).enrich
-        if len(terms) == 1:  # most notes: no list made for a term no dictionary has
-            text, start, end = terms[0]
-            one = enrich(text, sentence, start, end)
-            if one is None and hint != "first-letter" and not options.audio:
-                return _NOTHING_ONE
-            found: list[Enrichment | None] = [one]
-        else:
-            found = [enrich(t, sentence, s, e) for t, s, e in terms]
-    else:
-        found = [None] * len(terms)
+        found = [enrich(t, sentence, s, e) for t, s, e in terms]
     if hint == "first-letter" or (options is not None and options.audio):
         return _taught(options, hint, terms, found)
     if not any(found):
