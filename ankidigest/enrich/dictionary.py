@@ -230,12 +230,8 @@ class Lookup:
         One set look-up for ``word`` and each of its variants, no entry built; always True
         when some dictionary cannot answer ``in``.
         """
-        if not self._can_test:
-            return True
-        has = self._has
-        if has is None:
-            has = self._has = _membership(self.dictionaries)
-        return has(word) or any_variant_in(word, has)
+        has = self.membership()
+        return has is None or has(word) or any_variant_in(word, has)
 
     def membership(self) -> Callable[[str], bool] | None:
         """``word in`` some dictionary, for a lower-case word (``exact(word)`` is None
