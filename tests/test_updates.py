@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ankidigest.cli import main
 
 from conftest import Anki, ImportLog, touch
@@ -286,7 +288,9 @@ def test_repeated_terms_quotes_and_two_posts(tmp_path: Path, anki: Anki) -> None
 
 
 # 8 -------------------------------------------------------------------------
-def test_user_edits_survive_until_the_post_changes(tmp_path: Path, anki: Anki) -> None:
+def test_user_edits_survive_until_the_post_changes(
+    tmp_path: Path, anki: Anki, monkeypatch: pytest.MonkeyPatch
+) -> None:
     post = write(tmp_path / "week.md", POST, T1)
     out = tmp_path / "week.apkg"
     export(post, "-o", out)
@@ -302,7 +306,11 @@ def test_user_edits_survive_until_the_post_changes(tmp_path: Path, anki: Anki) -
     assert (kept["Definition"], "mine" in kept.tags) == ("able to kill", True)
     # The sentence edited in the post after the edit in Anki (so its mtime is later
     # than the note's own mod, which Anki set to the wall clock): the post wins.
-    write(post, POST.replace("could provide", "may provide"), int(time.time()) + 1000)
+    later = int(time.time()) + 1000
+    write(post, POST.replace("could provide", "may provide"), later)
+    # ...and exported later too: a changed note carries the export time, and Anki's edit
+    # stamped the note with this second (an export in the same second would tie with it).
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(later))
     export(post, "-o", out)
     assert counts(anki.import_apkg(out)) == (0, 1, TERMS - 1, 0)
     won = note_for(anki, "lethal")
