@@ -5,6 +5,12 @@ Each post has YAML front matter, a table-of-contents marker, a few sections
 paragraphs of sentences with one to three bolded words or phrases each; about a
 fifth of the paragraphs hold several sentences. Everything comes from one
 ``random.Random(seed)``, so the same seed and size give the same files.
+
+The words are made-up syllables by default (no dictionary knows them: the enrichment's
+miss path). ``words="english"`` draws them from the embedded dictionary instead, frequent
+words for the prose and rarer ones for the bold terms, so that every term is looked up,
+lemmatised and its senses ranked against a sentence of real words: what a learner's own
+blog costs.
 """
 
 from __future__ import annotations
@@ -38,13 +44,32 @@ class Corpus:
     bytes: int
 
 
+def english_words() -> tuple[list[str], list[str]]:
+    """(frequent, rarer) English words of the embedded dictionary, by its BNC rank: the
+    600 most frequent plain words, and those ranked 3,000 to 33,000 (a learner's words)."""
+    from ankidigest.enrich.dictionary import embedded
+
+    data = embedded()
+    ranked = []
+    for word in data.load().keys:
+        if word.isalpha() and word.isascii() and len(word) > 1:
+            entry = data.get(word)
+            if entry is not None and entry.bnc and entry.redirect is None:
+                ranked.append((entry.bnc, word))
+    ranked.sort()
+    return [w for _, w in ranked[:600]], [w for r, w in ranked if 3_000 <= r < 33_000]
+
+
 class _Writer:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, words: str = "synthetic") -> None:
         self.rng = random.Random(seed)
         rng = self.rng
         # Plain words are frequent; the learner's words are a larger, rarer set.
-        self.common = [_word(rng, 2) for _ in range(600)]
-        self.vocab = [_word(rng, 3) for _ in range(30_000)]
+        if words == "english":
+            self.common, self.vocab = english_words()
+        else:
+            self.common = [_word(rng, 2) for _ in range(600)]
+            self.vocab = [_word(rng, 3) for _ in range(30_000)]
 
     def sentence(self, bolds: int) -> str:
         rng = self.rng
@@ -109,10 +134,13 @@ class _Writer:
         return name, "\n".join(lines), terms
 
 
-def generate(folder: str, terms: int, seed: int = 1, per_post: int = 250) -> Corpus:
-    """Write posts with about ``terms`` bolded terms in total (~``per_post`` each)."""
+def generate(
+    folder: str, terms: int, seed: int = 1, per_post: int = 250, words: str = "synthetic"
+) -> Corpus:
+    """Write posts with about ``terms`` bolded terms in total (~``per_post`` each), of
+    made-up words or (``words="english"``) of the embedded dictionary's words."""
     os.makedirs(folder, exist_ok=True)
-    writer = _Writer(seed)
+    writer = _Writer(seed, words)
     files = []
     total = 0
     size = 0
