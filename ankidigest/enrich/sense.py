@@ -48,13 +48,51 @@ def _skippable(word: str) -> bool:
     return low in _SKIP or (low.endswith("ly") and len(low) > 4 and low not in ("only", "early"))
 
 
-def _prev_next(sentence: str, start: int, end: int) -> tuple[list[str], str, bool]:
+def _prev_next_reference(sentence: str, start: int, end: int) -> tuple[list[str], str, bool]:
+    """The two words before the term (lower-case, adverbs skipped), the word after it and
+    whether the word before is capitalised (not the sentence's first): the plain way,
+    every word before the term read (``_prev_next``'s reference)."""
     before = [w for w in _WORD.findall(sentence[:start]) if not _skippable(w)]
     after = _WORD.match(sentence[end:].lstrip(" "))
     gap = sentence[end : end + 1]
     nxt = after.group(0).lower() if after and gap.isspace() else ""
     prev_cap = bool(before) and before[-1][:1].isupper() and len(before) > 1
     return [w.lower().replace("’", "'") for w in before[-2:]], nxt, prev_cap
+
+
+_WINDOW = 48  # characters before the term read first; doubled until two words are found
+
+
+def _prev_next(sentence: str, start: int, end: int) -> tuple[list[str], str, bool]:
+    """``_prev_next_reference``, reading only the end of the text before the term: the
+    words of the last ``_WINDOW`` characters, from the last back, until two are not
+    skippable. The window's first word may be cut, so it is not used unless the window
+    starts the sentence; every later word is a whole word of the sentence (a word runs to
+    the first character that cannot continue it, wherever its scan began), so the two
+    found are the reference's two last (tests/test_enrich_context.py compares them)."""
+    size = _WINDOW
+    while True:
+        lo = start - size if start > size else 0
+        words = _WORD.findall(sentence, lo, start)
+        first = 0 if lo == 0 else 1
+        found: list[str] = []
+        for i in range(len(words) - 1, first - 1, -1):
+            if not _skippable(words[i]):
+                found.append(words[i])
+                if len(found) == 2:
+                    break
+        if len(found) == 2 or lo == 0:
+            break
+        size *= 2
+    at = end
+    n = len(sentence)
+    while at < n and sentence[at] == " ":
+        at += 1
+    after = _WORD.match(sentence, at)
+    nxt = after.group(0).lower() if after and sentence[end : end + 1].isspace() else ""
+    # the reference's len(before) > 1: two found (or the sentence has two such words)
+    prev_cap = len(found) == 2 and found[0][:1].isupper()
+    return [w.lower().replace("’", "'") for w in reversed(found)], nxt, prev_cap
 
 
 def context_pos(
