@@ -64,3 +64,15 @@ def test_a_word_cut_by_the_window_is_not_taken_for_the_word_before() -> None:
 def test_the_window_gives_the_references_words_on_the_users_post() -> None:
     lines = [line for line in SHARED.read_text(encoding="utf-8").splitlines() if "**" in line]
     assert sum(_check(line) for line in lines) > 10_000
+
+
+def test_the_kept_sentence_words_are_those_of_the_sentence_asked_for() -> None:
+    from ankidigest.enrich.rerank import sentence_words, sentence_words_reference
+
+    rng = random.Random(3)
+    texts = _sentences(rng, 40)
+    asked = [rng.choice(texts) for _ in range(400)]
+    asked += ["".join(list(t)) for t in asked[:50]]  # equal, not the same object
+    for text in asked:
+        assert sentence_words(text) == sentence_words_reference(text)
+    assert sentence_words("The stem of a rose") != sentence_words("The stem of a tulip")

@@ -109,9 +109,26 @@ class Bridge:
         return found
 
 
-def sentence_words(sentence: str) -> frozenset[str]:
+def sentence_words_reference(sentence: str) -> frozenset[str]:
     """All ``order_items`` reads from the sentence: the stems of its words (a Lesk context)."""
     return frozenset(_stem(w) for w in _WORD.findall(sentence.lower()) if w not in _STOP)
+
+
+# The last sentence asked for and its words: the engine asks for a sentence's words, then
+# ``order_items`` asks again for each gloss line it ranks (one tuple, replaced whole, so a
+# thread reads a sentence with its own words).
+_LAST: tuple[str, frozenset[str]] = ("", sentence_words_reference(""))
+
+
+def sentence_words(sentence: str) -> frozenset[str]:
+    """``sentence_words_reference(sentence)``, kept for the next call with that sentence."""
+    global _LAST
+    last = _LAST
+    if last[0] is sentence or last[0] == sentence:
+        return last[1]
+    words = sentence_words_reference(sentence)
+    _LAST = (sentence, words)
+    return words
 
 
 def _sense_words(sense: Sense) -> list[str]:
