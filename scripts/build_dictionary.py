@@ -205,7 +205,9 @@ def write_data(rows: list[Row], out: Path) -> Path:
     """Write the data file and its SHA-256 beside it; remove the gzip'd file of before."""
     data = data_file(rows)
     path = out / DATA_FILE
-    path.write_bytes(data)
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(data)
+    part.replace(path)  # a process that has the old file mapped keeps it whole
     # what an export hashes into its cache keys instead of the 25 MB (see notes/enrichment.py)
     path.with_name(path.name + ".sha256").write_text(hashlib.sha256(data).hexdigest() + "\n")
     for stale in STALE:

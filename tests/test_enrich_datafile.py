@@ -5,7 +5,10 @@ table never giving a wrong row."""
 from __future__ import annotations
 
 import importlib.util
+import mmap
+import os
 import random
+import zipfile
 from pathlib import Path
 from types import ModuleType
 
@@ -51,7 +54,7 @@ def _rows(seed: int, count: int) -> list[list[str]]:
     return rows
 
 
-def _agree(data: bytes) -> datafile.Index:
+def _agree(data: datafile.Buffer) -> datafile.Index:
     """Every key (and a few misses) gives the reference's row; returns the index."""
     reference = datafile.reference(data)
     index = datafile.Index(data)
@@ -63,7 +66,7 @@ def _agree(data: bytes) -> datafile.Index:
 
 
 def test_the_shipped_table_is_the_computed_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    raw = embedded()._blob()
+    raw = embedded()._blob()[:]  # bytes (the load maps the file)
     keys_at, block, start, ends = _layout(raw)
     assert block == datafile.BLOCK
     assert raw.find(b"\n\n", keys_at) == start - 2  # the header's offset of the rows
@@ -80,7 +83,7 @@ def test_the_shipped_table_is_the_computed_one(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_the_shipped_file_is_what_the_build_writes_of_its_rows() -> None:
-    raw = embedded()._blob()
+    raw = embedded()._blob()[:]
     _, _, start, _ = _layout(raw)
     rows = [line.decode("utf-8").split("\t") for line in raw[start:-1].split(b"\n")]
     assert build.data_file(rows) == raw
@@ -213,6 +216,24 @@ def test_a_stored_table_on_keys_that_do_not_match_their_rows_is_the_computed_ans
     assert not index._table[2]
     entry = EmbeddedDictionary(bad).get("!" + keys[0].decode())
     assert entry == from_fields(data[start : data.index(b"\n", start)].decode().split("\t"))
+
+
+def test_the_file_is_mapped_where_it_is_a_file_else_read(tmp_path: Path) -> None:
+    path = build.write_data(_rows(9, 50), tmp_path)
+    mapped = datafile.read(path)
+    assert isinstance(mapped, mmap.mmap) == (os.name == "posix")
+    with zipfile.ZipFile(tmp_path / "pkg.zip", "w") as zf:  # a package imported from a zip
+        zf.write(path, "data/ecdict.tsv")
+    with zipfile.ZipFile(tmp_path / "pkg.zip") as zf:
+        zipped = datafile.read(zipfile.Path(zf, "data/ecdict.tsv"))
+    assert isinstance(zipped, bytes) and zipped == mapped[:] == path.read_bytes()
+    index = _agree(mapped)  # the same answers from the mapping as from the bytes
+    assert index._table[2]
+    from_bytes = datafile.Index(zipped)
+    for key in datafile.reference(zipped):
+        assert index.get(key) == from_bytes.get(key)
+    (tmp_path / "empty").write_bytes(b"")
+    assert datafile.read(tmp_path / "empty") == b""  # no mapping of an empty file
 
 
 def test_the_build_leaves_no_gzip_file_of_before(tmp_path: Path) -> None:

@@ -22,32 +22,53 @@ table is replaced by the computed one before it gives a wrong row.
 from __future__ import annotations
 
 import array
+import mmap
 import operator
+import os
 import sys
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from itertools import islice
+from pathlib import Path
+from typing import Protocol
 
 MAGIC = b"ankidigest-ecdict\t"
 FORMAT = b"2"
 BLOCK = 1024  # bytes of the rows block: the index keeps how many rows end before each
 
 Table = tuple[int, Sequence[int], bool]  # block size, ends, not yet proven right
+Buffer = bytes | mmap.mmap
 
 
-def block_ends(raw: bytes, start: int, end: int, block: int) -> list[int]:
+class Resource(Protocol):  # what ``importlib.resources.files`` gives
+    def read_bytes(self) -> bytes: ...
+
+
+def read(path: Resource) -> Buffer:
+    """The file's bytes, mapped where it is a file of a POSIX system (a load copies
+    nothing, and the processes of an export share the pages), else read (a package in a
+    zip; Windows, where a mapped file could not be replaced by an upgrade)."""
+    if os.name == "posix" and isinstance(path, Path):
+        try:
+            with open(path, "rb") as fh:
+                return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # ValueError: an empty file
+            pass
+    return path.read_bytes()
+
+
+def block_ends(raw: Buffer, start: int, end: int, block: int) -> list[int]:
     """How many newlines ``raw[start:end]`` has before each ``block``-th byte, and in all:
     one C count a block, no object a row (the reference of the stored table)."""
-    count = raw.count
     ends = [0]
     total = 0
     for pos in range(start, end, block):
-        total += count(b"\n", pos, min(pos + block, end))
+        total += raw[pos : min(pos + block, end)].count(b"\n")
         ends.append(total)
     return ends
 
 
-def _header(raw: bytes) -> tuple[int, tuple[int, int, array.array[int]] | None]:
+def _header(raw: Buffer) -> tuple[int, tuple[int, int, array.array[int]] | None]:
     """Where the keys start and, if the header and table parse, (block, first row, ends)."""
     if raw[: len(MAGIC)] != MAGIC:
         return 0, None  # format 1
@@ -69,7 +90,7 @@ def _header(raw: bytes) -> tuple[int, tuple[int, int, array.array[int]] | None]:
     return table_end + 1, (block, rows_at, ends)
 
 
-def reference(raw: bytes) -> dict[str, bytes]:
+def reference(raw: Buffer) -> dict[str, bytes]:
     """Every key and its row, built the plain way (the differential tests' reference)."""
     keys, _, rows = raw[_header(raw)[0] :].partition(b"\n\n")
     words = keys.decode("utf-8").split("\n")
@@ -83,9 +104,9 @@ def _key_of(row: bytes) -> str:
 
 
 class Index:
-    """Key -> row bytes over the data file's bytes (see the module's docstring)."""
+    """Key -> row bytes over the data file's bytes or mapping (see the module's docstring)."""
 
-    def __init__(self, raw: bytes) -> None:
+    def __init__(self, raw: Buffer) -> None:
         keys_at, stored = _header(raw)
         end = len(raw)
         while end > keys_at and raw[end - 1] == 10:  # the rows without their last newlines
@@ -182,7 +203,7 @@ class Index:
 
 
 def _fitted(
-    raw: bytes, keys_at: int, end: int, block: int, start: int, ends: Sequence[int]
+    raw: Buffer, keys_at: int, end: int, block: int, start: int, ends: Sequence[int]
 ) -> tuple[int, list[str], dict[str, None], Table] | None:
     """The stored layout (first row, keys, table) if it fits the file, else None."""
     if not keys_at + 2 <= start <= len(raw) or raw[start - 2 : start] != b"\n\n":

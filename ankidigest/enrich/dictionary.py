@@ -13,7 +13,7 @@ from dataclasses import replace
 from importlib import resources
 from typing import Protocol
 
-from .datafile import Index, reference
+from .datafile import Buffer, Index, read, reference
 from .entry import Entry, from_fields, parse_translations
 from .phonetic import to_ipa
 from .spelling import any_variant_in, spelling_variants
@@ -56,10 +56,10 @@ class EmbeddedDictionary:
                 self._keys = self._index.keys
             return self._index
 
-    def _blob(self) -> bytes:
+    def _blob(self) -> Buffer:
         if self._data is not None:
             return self._data
-        return resources.files(__package__).joinpath("data").joinpath(DATA_FILE).read_bytes()
+        return read(resources.files(__package__).joinpath("data").joinpath(DATA_FILE))
 
     def reference_index(self) -> dict[str, bytes]:
         """Every key and its row, built the plain way (the differential tests' reference)."""
