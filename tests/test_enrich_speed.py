@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import gzip
 import random
 
 import pytest
@@ -103,12 +102,12 @@ def test_membership_agrees_with_get(vocabulary: list[str]) -> None:
 def test_embedded_index_keeps_the_first_row_of_a_key() -> None:
     rows = ["Apple\t\t\tn. 苹果", "apple\t\t\tn. 苹果2", "pear\t\t\tn. 梨"]
     blob = ("apple\napple\npear\n\n" + "\n".join(rows) + "\n").encode()
-    data = EmbeddedDictionary(gzip.compress(blob, mtime=0))
+    data = EmbeddedDictionary(blob)
     entry = data.get("APPLE")
     assert entry is not None and entry.word == "Apple"
     assert len(data) == 2 and "pear" in data and "plum" not in data
     with pytest.raises(ValueError):
-        EmbeddedDictionary(gzip.compress(b"a\nb\n\nrow\n", mtime=0)).load()
+        EmbeddedDictionary(b"a\nb\n\nrow\n").load()
 
 
 def test_enricher_on_variants_and_misses() -> None:
@@ -121,14 +120,18 @@ def test_enricher_on_variants_and_misses() -> None:
 
 
 def test_the_data_digest_is_current() -> None:
-    # prepared() hashes this file instead of the data: a rebuilt ecdict.tsv.gz without
+    # prepared() hashes this file instead of the data: a rebuilt ecdict.tsv without
     # a new .sha256 would reuse cards of the old data
     import hashlib
     from importlib import resources
 
     data = resources.files("ankidigest.enrich").joinpath("data")
-    stamp = data.joinpath("ecdict.tsv.gz.sha256").read_text().strip()
-    assert stamp == hashlib.sha256(data.joinpath("ecdict.tsv.gz").read_bytes()).hexdigest()
+    stamp = data.joinpath("ecdict.tsv.sha256").read_text().strip()
+    assert stamp == hashlib.sha256(data.joinpath("ecdict.tsv").read_bytes()).hexdigest()
+    assert sorted(p.name for p in data.iterdir() if p.name.startswith("ecdict")) == [
+        "ecdict.tsv",
+        "ecdict.tsv.sha256",
+    ]  # not the gzip'd file of before beside it
 
 
 def test_the_digest_is_stable() -> None:

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,13 @@ def test_metadata_has_urls_classifiers_and_absolute_readme_links() -> None:
     assert not relative, f"relative links break on the package index page: {relative}"
 
 
+DATA = (
+    "ankidigest/enrich/data/ecdict.tsv",
+    "ankidigest/enrich/data/ecdict.tsv.sha256",
+    "ankidigest/enrich/data/LICENSE-ECDICT.txt",
+)
+
+
 @pytest.mark.slow
 def test_sdist_carries_tests_examples_and_docs(tmp_path: Path) -> None:
     try:  # not importorskip: a setuptools build/ folder in the checkout imports as "build"
@@ -111,8 +119,7 @@ def test_sdist_carries_tests_examples_and_docs(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "build",
-            "--sdist",
+            "build",  # the sdist, then the wheel from it
             "-o",
             str(tmp_path),
             str(REPO),
@@ -135,9 +142,17 @@ def test_sdist_carries_tests_examples_and_docs(tmp_path: Path) -> None:
         "docs/make_reference.py",
         ".pre-commit-hooks.yaml",
         "CHANGELOG.md",
+        "scripts/build_dictionary.py",  # tests/test_enrich_datafile.py runs its writer
+        *DATA,
     ):
         assert needed in names, needed
-    assert not [n for n in names if "__pycache__" in n]
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".gz")]
+    (wheel,) = tmp_path.glob("ankidigest-*.whl")
+    with zipfile.ZipFile(wheel) as whl:
+        data = [i for i in whl.infolist() if i.filename.startswith("ankidigest/enrich/data/")]
+    assert sorted(i.filename for i in data) == sorted(DATA)  # no gzip'd file of before
+    assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in data)
+    assert sum(i.compress_size for i in data) <= 10_000_000  # the data's budget in a wheel
     if importlib.util.find_spec("twine") is not None:
         check = subprocess.run(
             [sys.executable, "-m", "twine", "check", "--strict", str(sdist)],

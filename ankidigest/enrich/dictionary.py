@@ -7,23 +7,20 @@ tries British/US spelling variants.
 
 from __future__ import annotations
 
-import operator
 import threading
-import zlib
-from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib import resources
-from itertools import islice
 from typing import Protocol
 
+from .datafile import Buffer, Index, read, reference
 from .entry import Entry, from_fields, parse_translations
 from .phonetic import to_ipa
 from .spelling import any_variant_in, spelling_variants
 
 __all__ = ["Dictionary", "EmbeddedDictionary", "Lookup", "MemoryDictionary", "spelling_variants"]
 
-DATA_FILE = "ecdict.tsv.gz"
+DATA_FILE = "ecdict.tsv"
 
 
 class Dictionary(Protocol):
@@ -31,42 +28,42 @@ class Dictionary(Protocol):
 
 
 class EmbeddedDictionary:
-    """The ECDICT subset shipped in ``data/``: decompressed and indexed on first use.
+    """The ECDICT subset shipped in ``data/``: read and indexed on first use.
 
-    The decompressed file stays one bytes object; the index is the tuple of keys (sorted,
-    as the build script writes them), a dict of them for misses, and the number of rows
-    ending before every ``BLOCK``-th byte. A hit finds its row by two ``bisect`` calls and
-    a few ``index`` calls and parses it; the entry is kept for the next call. Keys out of
-    order (not what the build writes) fall back to ``reference_index``: a dict of every
-    row, the first row of a key winning.
+    The file (``datafile``'s format) stays one bytes object; the index is the tuple of
+    keys (sorted, as the build script writes them), a dict of them for misses, and the
+    file's table of the number of rows ending before every block of rows. A hit finds
+    its row by two ``bisect`` calls and a few ``find`` calls and parses it; the entry is
+    kept for the next call. Keys out of order (not what the build writes) fall back to
+    ``reference_index``: a dict of every row, the first row of a key winning.
     """
 
     def __init__(self, data: bytes | None = None) -> None:
         self._data = data
-        self._index: _Index | None = None
+        self._index: Index | None = None
         self._keys: dict[str, None] | None = None  # the index's keys, once loaded
         self._parsed: dict[str, Entry | None] = {}
         self._translated: dict[str, Entry] = {}  # ``translations``' entries
         self._lock = threading.Lock()
 
-    def load(self) -> _Index:
+    def load(self) -> Index:
         index = self._index
         if index is not None:
             return index
         with self._lock:
             if self._index is None:
-                self._index = _Index(zlib.decompress(self._blob(), 31))
+                self._index = Index(self._blob())
                 self._keys = self._index.keys
             return self._index
 
-    def _blob(self) -> bytes:
+    def _blob(self) -> Buffer:
         if self._data is not None:
             return self._data
-        return resources.files(__package__).joinpath("data").joinpath(DATA_FILE).read_bytes()
+        return read(resources.files(__package__).joinpath("data").joinpath(DATA_FILE))
 
     def reference_index(self) -> dict[str, bytes]:
         """Every key and its row, built the plain way (the differential tests' reference)."""
-        return _reference(zlib.decompress(self._blob(), 31))
+        return reference(self._blob())
 
     def __len__(self) -> int:
         return len(self.load())
@@ -105,84 +102,6 @@ class EmbeddedDictionary:
         entry = Entry(word=fields[0].decode("utf-8"), translations=parse_translations(text))
         self._translated[key] = entry  # kept, as ``get`` keeps its entries
         return entry
-
-
-BLOCK = 1024  # bytes of the rows block: the index keeps how many rows end before each
-
-
-def _reference(raw: bytes) -> dict[str, bytes]:
-    keys, _, rows = raw.partition(b"\n\n")
-    words = keys.decode("utf-8").split("\n")
-    lines = rows.rstrip(b"\n").split(b"\n")
-    # reversed: of rows with one key the first (the lower-case word) wins
-    return dict(zip(reversed(words), reversed(lines), strict=True))
-
-
-class _Index:
-    """Key -> row bytes over the decompressed file (keys, an empty line, the rows)."""
-
-    def __init__(self, raw: bytes) -> None:
-        sep = raw.find(b"\n\n")
-        if sep < 0:
-            sep = len(raw)
-        words = raw[:sep].decode("utf-8").split("\n")
-        start = min(sep + 2, len(raw))
-        end = len(raw)
-        while end > start and raw[end - 1] == 10:  # the rows block without its last newlines
-            end -= 1
-        # how many newlines the rows block has before each BLOCK-th byte: one C count a
-        # block, no object a row
-        block = self._block = BLOCK
-        count = raw.count
-        ends = [0]
-        total = 0
-        for pos in range(start, end, block):
-            total += count(b"\n", pos, min(pos + block, end))
-            ends.append(total)
-        rows = total + 1
-        if rows != len(words):
-            raise ValueError(f"{len(words)} keys but {rows} rows")
-        self._raw = raw
-        # Containers the garbage collector does not walk (a dict of str keys and None, tuples
-        # of str and int): a list or set of 218k keys made every full collection slower.
-        self._ends = tuple(ends)
-        self._start = start
-        self._end = end
-        self._words = tuple(words)
-        self.keys = dict.fromkeys(words)
-        self._fallback: dict[str, bytes] | None = None
-        if not all(map(operator.le, words, islice(words, 1, None))):
-            self._fallback = _reference(raw)
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.keys
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.keys)
-
-    def get(self, key: str) -> bytes | None:
-        return self.row_of(key) if key in self.keys else None
-
-    def row_of(self, key: str) -> bytes:
-        """The row of ``key``, one of ``keys``: the first of its rows."""
-        if self._fallback is not None:
-            return self._fallback[key]
-        return self.row(bisect_left(self._words, key))
-
-    def row(self, i: int) -> bytes:
-        raw = self._raw
-        pos = self._start
-        if i > 0:  # from the start of the block holding the newline before row i
-            ends = self._ends
-            j = bisect_left(ends, i) - 1
-            pos += j * self._block
-            for _ in range(i - ends[j]):
-                pos = raw.index(b"\n", pos) + 1
-        stop = raw.find(b"\n", pos, self._end)
-        return raw[pos : self._end if stop < 0 else stop]
 
 
 class MemoryDictionary:

@@ -74,10 +74,10 @@ def prepared(options: EnrichOptions, media_dir: str | None = None) -> EnrichOpti
     sha = hashlib.sha256()
     data = resources.files("ankidigest.enrich").joinpath("data")
     try:  # the data's SHA-256, written with it by scripts/build_dictionary.py (a re-export
-        # then reads 65 bytes, not 9 MB; tests/test_enrich_speed.py checks it is current)
-        sha.update(b"sha256:" + data.joinpath("ecdict.tsv.gz.sha256").read_bytes())
+        # then reads 65 bytes, not 25 MB; tests/test_enrich_speed.py checks it is current)
+        sha.update(b"sha256:" + data.joinpath("ecdict.tsv.sha256").read_bytes())
     except OSError:
-        sha.update(data.joinpath("ecdict.tsv.gz").read_bytes())
+        sha.update(data.joinpath("ecdict.tsv").read_bytes())
     for path in options.dicts:
         for part in _dict_files(path):
             try:
