@@ -116,10 +116,11 @@ def any_variant_in(word: str, has: Callable[[str], bool]) -> bool:
                         return True
     find = word.find
     for a, n, repls in _BY_INFIX:
-        at = find(a, 1)
-        if at > 0:
-            head, tail = word[:at], word[at + n :]
-            for b in repls:
-                if has(head + b + tail):
-                    return True
+        if a in word:  # cheaper than find() for the patterns a word lacks, most of them
+            at = find(a, 1)
+            if at > 0:
+                head, tail = word[:at], word[at + n :]
+                for b in repls:
+                    if has(head + b + tail):
+                        return True
     return False
