@@ -109,7 +109,10 @@ def known_form(low: str, has: Callable[[str], bool]) -> bool:
     spelling variants, each suffix candidate and their variants. False: no entry at all."""
     if has(low) or any_variant_in(low, has):
         return True
-    for cand, _ in _candidates(low):  # noqa: SIM110 (a loop: no second generator a word)
+    rules = _BY_LAST.get(low[-1:])
+    if rules is None:  # no candidate (``_candidates``), and no generator made to say so
+        return False
+    for cand, _ in _candidates_by(low, rules):  # noqa: SIM110 (a loop: no second generator)
         if has(cand) or any_variant_in(cand, has):
             return True
     return False
@@ -152,14 +155,13 @@ def unknown(term: str, lookup: Lookup) -> bool:
     tests/test_enrich_miss.py check it): a word by ``known_form``, a phrase that is no
     phrasal verb by its own key."""
     words = term.lower().split()  # lemmatise's words, each lower-cased
-    if not words or (len(words) > 1 and PARTICLES.issuperset(words[1:])):
+    if len(words) == 1:
+        has = lookup.membership()
+        return has is not None and not known_form(words[0], has)
+    if not words or PARTICLES.issuperset(words[1:]):
         return False
     has = lookup.membership()
-    if has is None:
-        return False
-    if len(words) == 1:
-        return not known_form(words[0], has)
-    return not has(" ".join(words))
+    return has is not None and not has(" ".join(words))
 
 
 def lemmatise(term: str, lookup: Lookup) -> Lemma:
