@@ -142,6 +142,28 @@ def test_two_terms_of_one_sentence() -> None:
                 assert cached.enrich(*item) == reference.enrich(*item)
 
 
+def test_enrich_terms_agrees_with_enrich(made: list[Item], tmp_path: Path) -> None:
+    # Enricher.enrich_terms (teach's entry: None when no term is known) against enrich
+    items = made[:1500] + _corpus_items(tmp_path)[:3000]
+    groups = [items[i : i + 1] for i in range(len(items))] + [
+        items[i : i + 3] for i in range(0, 600, 3)
+    ]
+    for cached in (True, False):
+        engine_, reference = Enricher(cached=cached), Enricher(cached=False)
+        nones = 0
+        for group in groups * 2:
+            sentence = group[0][1]
+            terms = [(t, s, e) for t, where, s, e in group if where == sentence]
+            got = engine_.enrich_terms(terms, sentence)
+            expect = [reference.enrich(t, sentence, s, e) for t, s, e in terms]
+            if got is None:
+                nones += 1
+                assert not any(expect), terms
+            else:
+                assert got == expect, terms
+        assert nones > 1000 if cached else nones == 0
+
+
 def test_the_miss_path_agrees_with_lemmatise(made: list[Item], tmp_path: Path) -> None:
     # unknown(): True only when lemmatise finds no entry (then the engine stores a miss)
     lookup = Enricher().lookup

@@ -9,7 +9,7 @@ from .dictionary import Dictionary, Lookup, embedded
 from .entry import Entry
 from .lemma import Lemma, lemmatise, unknown
 from .levels import band, frequency, levels
-from .rerank import Bridge, definition_words, sentence_words
+from .rerank import Bridge, definition_words
 from .sense import (
     available_pos,
     choose_definitions,
@@ -88,7 +88,6 @@ class Enricher:
         self.cached = cached
         self.bridge = Bridge(self.lookup.translations if cached else self.lookup.find)
         self._terms: dict[str, _Term | None] = {}
-        self._sentence: tuple[str, frozenset[str]] = ("", frozenset())  # the last one's words
 
     def _term(self, term: str) -> _Term | None:
         if unknown(term, self.lookup):
@@ -99,6 +98,25 @@ class Enricher:
         if main is not None:
             info = _Term(term, lem, available_pos(lem.form_entry, lem.entry), main)
         return self._terms.setdefault(term, info)  # another thread's is as good
+
+    def enrich_terms(
+        self, terms: Sequence[tuple[str, int, int]], sentence: str
+    ) -> list[Enrichment | None] | None:
+        """``enrich`` of each ``(term, start, end)`` of ``sentence``; None when no dictionary
+        has any of the terms (most terms of a post), then found by one dict look-up a term
+        once each is known (tests/test_enrich_cache.py checks it against ``enrich``)."""
+        if self.cached:
+            known = self._terms.get
+            for term, _, _ in terms:
+                info = known(term, _UNSEEN)
+                if info is _UNSEEN:
+                    info = self._term(term)
+                if info is not None:
+                    break
+            else:
+                return None
+        enrich = self.enrich
+        return [enrich(t, sentence, s, e) for t, s, e in terms]
 
     def enrich(self, term: str, sentence: str, start: int, end: int) -> Enrichment | None:
         """Enrich ``term`` found at ``sentence[start:end]``; None when no dictionary has it."""
@@ -112,11 +130,7 @@ class Enricher:
         head = info.head
         lem = info.lem
         order = () if head is None else context_pos(head, sentence, start, end, lem.kinds, info.has)
-        last, words = self._sentence
-        if last is not sentence and last != sentence:
-            words = sentence_words(sentence)
-            self._sentence = (sentence, words)
-        key = context_key(order, sentence, info.words, words)
+        key = context_key(order, sentence, info.words)
         found = info.results.get(key, _UNSEEN)
         if found is _UNSEEN:
             found = info.results.setdefault(key, self._answer(term, info, order, sentence))

@@ -8,7 +8,7 @@ preferring one whose ``exchange`` lists the form. The spelling of the written fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .dictionary import Lookup, spelling_variants
@@ -92,18 +92,30 @@ def lemmatise_word(word: str, lookup: Lookup) -> Lemma:
     """Lemma of one word (lower-cased on the way in).
 
     A word neither of whose forms (as written, each suffix candidate) nor their spelling
-    variants any dictionary has is answered by set look-ups alone; anything else takes
-    ``lemmatise_word_reference``, the answer in both cases (tests/test_enrich_speed.py).
+    variants any dictionary has is answered by set look-ups alone (``known_form``);
+    anything else takes ``lemmatise_word_reference``, the answer in both cases
+    (tests/test_enrich_miss.py).
     """
     low = word.lower()
-    has = lookup.membership()  # lookup.known, inlined: the word, then each candidate
-    if (
-        has is not None
-        and not (has(low) or any_variant_in(low, has))
-        and not any(has(cand) or any_variant_in(cand, has) for cand, _ in _candidates(low))
-    ):
+    has = lookup.membership()
+    if has is not None and not known_form(low, has):
         return Lemma(low, None, None, "")
     return lemmatise_word_reference(word, lookup)
+
+
+def known_form(low: str, has: Callable[[str], bool]) -> bool:
+    """Whether ``has`` (a ``Lookup.membership``) is true of some form of the lower-case word
+    ``low`` that ``lemmatise_word_reference`` looks up when it finds nothing: the word, its
+    spelling variants, each suffix candidate and their variants. False: no entry at all."""
+    if has(low) or any_variant_in(low, has):
+        return True
+    rules = _BY_LAST.get(low[-1:])
+    if rules is None:  # no candidate (``_candidates``), and no generator made to say so
+        return False
+    for cand, _ in _candidates_by(low, rules):  # noqa: SIM110 (a loop: no second generator)
+        if has(cand) or any_variant_in(cand, has):
+            return True
+    return False
 
 
 def lemmatise_word_reference(word: str, lookup: Lookup) -> Lemma:
@@ -138,14 +150,18 @@ def lemmatise_word_reference(word: str, lookup: Lookup) -> Lemma:
 
 
 def unknown(term: str, lookup: Lookup) -> bool:
-    """True only when ``lemmatise(term, lookup)`` has neither entry, answered by one set
-    look-up (the engine's miss path; tests/test_enrich_cache.py checks it): a phrase that
-    is no phrasal verb, by its own key. A word: ``lemmatise_word``'s own test decides."""
-    words = term.split()
-    if len(words) < 2 or all(w.lower() in PARTICLES for w in words[1:]):
+    """True only when ``lemmatise(term, lookup)`` has neither entry, answered by set
+    look-ups alone (the engine's miss path; tests/test_enrich_cache.py and
+    tests/test_enrich_miss.py check it): a word by ``known_form``, a phrase that is no
+    phrasal verb by its own key."""
+    words = term.lower().split()  # lemmatise's words, each lower-cased
+    if len(words) == 1:
+        has = lookup.membership()
+        return has is not None and not known_form(words[0], has)
+    if not words or PARTICLES.issuperset(words[1:]):
         return False
     has = lookup.membership()
-    return has is not None and not has(" ".join(words).lower())
+    return has is not None and not has(" ".join(words))
 
 
 def lemmatise(term: str, lookup: Lookup) -> Lemma:

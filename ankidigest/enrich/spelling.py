@@ -5,7 +5,9 @@ loop over every rule, kept as the reference: tests/test_enrich_speed.py checks t
 the same words in the same order). Most words a post bolds match no suffix rule: the fast
 one looks the word's last 2..8 letters up in a table instead of trying 30 endings.
 ``any_variant_in`` answers only whether some variant is known (no order, no de-duplication):
-the miss path of a look-up, checked against ``spelling_variants`` by the same tests.
+the miss path of a look-up. It finds the endings by the word's last two letters and tries
+each infix pattern once; tests/test_enrich_miss.py checks it against both generators
+(and that it fails with an ending or a pattern left out).
 """
 
 from __future__ import annotations
@@ -88,23 +90,37 @@ def _infix_variants(word: str, seen: set[str]) -> Iterator[str]:
 _REPLACEMENTS: dict[str, tuple[str, ...]] = {
     ending: tuple(_SUFFIX_RULES[i][1] for i in rules) for ending, rules in _BY_ENDING.items()
 }
+# The endings by their last two letters (every ending has two or more), each as (its length
+# plus 2, the ending, its replacements): a word whose last two letters end no ending, most
+# words, has no suffix variant, found by one dict look-up.
+_BY_TAIL: dict[str, tuple[tuple[int, str, tuple[str, ...]], ...]] = {}
+for _ending, _repls in _REPLACEMENTS.items():
+    _BY_TAIL[_ending[-2:]] = (*_BY_TAIL.get(_ending[-2:], ()), (len(_ending) + 2, _ending, _repls))
+# Each infix pattern once (``e`` has two rules), with its length and replacements.
+_INFIXES: dict[str, tuple[str, ...]] = {}
+for _a, _b in _INFIX_RULES:
+    _INFIXES[_a] = (*_INFIXES.get(_a, ()), _b)
+_BY_INFIX = tuple((a, len(a), repls) for a, repls in _INFIXES.items())
 
 
 def any_variant_in(word: str, has: Callable[[str], bool]) -> bool:
     """Whether ``has`` is true of some word ``spelling_variants(word)`` yields (or of ``word``)."""
-    size = len(word)
-    if word[-1:] in _LAST_LETTERS:
-        for n in _LENGTHS:
-            if size > n + 2:
-                repls = _REPLACEMENTS.get(word[-n:])
-                if repls is not None:
-                    head = word[:-n]
-                    for b in repls:
-                        if has(head + b):
-                            return True
+    endings = _BY_TAIL.get(word[-2:])
+    if endings is not None:
+        size = len(word)
+        for least, ending, repls in endings:
+            if size > least and word.endswith(ending):
+                head = word[: 2 - least]
+                for b in repls:
+                    if has(head + b):
+                        return True
     find = word.find
-    for a, b in _INFIX_RULES:
-        at = find(a, 1)
-        if at > 0 and has(word[:at] + b + word[at + len(a) :]):
-            return True
+    for a, n, repls in _BY_INFIX:
+        if a in word:  # cheaper than find() for the patterns a word lacks, most of them
+            at = find(a, 1)
+            if at > 0:
+                head, tail = word[:at], word[at + n :]
+                for b in repls:
+                    if has(head + b + tail):
+                        return True
     return False

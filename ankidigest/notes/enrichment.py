@@ -199,13 +199,12 @@ def teach(
     sentence: str,
 ) -> Taught:
     """Fields, tags and hints for the terms ``(text, start, end)`` of ``sentence``."""
-    found: list[Enrichment | None] = [None] * len(terms)
+    found = None  # no term known (Enricher.enrich_terms)
     if options is not None:
-        enrich = enricher(options).enrich
-        found = [enrich(t, sentence, s, e) for t, s, e in terms]
+        found = enricher(options).enrich_terms(terms, sentence)
     if hint == "first-letter" or (options is not None and options.audio):
-        return _taught(options, hint, terms, found)
-    if not any(found):
+        return _taught(options, hint, terms, [None] * len(terms) if found is None else found)
+    if found is None or not any(found):
         return _nothing(len(terms))  # what _taught makes of terms no dictionary has
     # The rest reads of the terms only what the engine found (the same objects for the
     # same term in the same context): one answer per such list.
